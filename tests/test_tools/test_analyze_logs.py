@@ -1,0 +1,197 @@
+"""Tests for tools/analysis_tools/analyze_logs.py (run as a subprocess)."""
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = REPO_ROOT / 'tools' / 'analysis_tools' / 'analyze_logs.py'
+
+ITERS_PER_EPOCH = 40
+LOG_INTERVAL = 10
+MAX_EPOCHS = 3
+
+
+def make_records(by_epoch=True):
+    """Records shaped like mmengine's LoggerHook/LocalVisBackend output.
+
+    Epoch-based: training lines carry ``epoch``, validation ``step`` is the
+    epoch. Iteration-based: no ``epoch``, validation ``step`` is the iter.
+    """
+    records = []
+    for epoch in range(1, MAX_EPOCHS + 1):
+        for i in range(LOG_INTERVAL, ITERS_PER_EPOCH + 1, LOG_INTERVAL):
+            it = (epoch - 1) * ITERS_PER_EPOCH + i
+            loss = 2.0 * math.exp(-it / 50) + 0.2
+            # first record of an epoch is slow (warm-up), like real logs
+            time = 0.25 + 0.01 * epoch + 0.001 * i
+            if i == LOG_INTERVAL:
+                time += 0.5
+            rec = dict(
+                base_lr=0.01,
+                lr=0.01 * (1 - it / (ITERS_PER_EPOCH * MAX_EPOCHS)),
+                data_time=0.012,
+                loss=loss,
+                loss_cls=0.6 * loss,
+                loss_rel=0.4 * loss,
+                time=time,
+                epoch=epoch,
+                iter=it,
+                memory=2048,
+                step=it)
+            if not by_epoch:
+                del rec['epoch']
+            records.append(rec)
+        records.append({
+            'accuracy/overall': 0.5 + 0.1 * epoch,
+            'accuracy/relational': 0.4 + 0.1 * epoch,
+            'data_time': 0.005,
+            'time': 0.08,
+            'step': epoch if by_epoch else epoch * ITERS_PER_EPOCH,
+        })
+    return records
+
+
+def write_scalars(tmp_path, records, name='exp'):
+    path = tmp_path / 'work_dirs' / name / '20240101_120000' / 'vis_data'
+    path.mkdir(parents=True)
+    path = path / 'scalars.json'
+    path.write_text(''.join(json.dumps(r) + '\n' for r in records))
+    return path
+
+
+def run(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)],
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+
+
+@pytest.fixture
+def scalars(tmp_path):
+    return write_scalars(tmp_path, make_records())
+
+
+def assert_png(path, min_bytes=10_000):
+    from PIL import Image
+    assert path.is_file()
+    assert path.stat().st_size > min_bytes
+    with Image.open(path) as img:
+        assert img.format == 'PNG'
+        img.verify()
+    with Image.open(path) as img:
+        width, height = img.size
+        # not a blank canvas
+        extrema = img.convert('L').getextrema()
+        assert extrema[0] < extrema[1]
+    return width, height
+
+
+def test_plot_curve_train_and_val_keys(scalars, tmp_path):
+    out = tmp_path / 'figs' / 'nested' / 'curve.png'  # parents are created
+    res = run('plot_curve', scalars, '--keys', 'loss', 'loss_rel',
+              'accuracy/relational', '--title', 'test run', '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert 'save curve to' in res.stdout
+    width, height = assert_png(out)
+    # two stacked subplots (training + validation)
+    assert height > 0.8 * width
+
+
+def test_plot_curve_default_key_and_two_files(scalars, tmp_path):
+    other = write_scalars(tmp_path, make_records(by_epoch=False), 'exp2')
+    out = tmp_path / 'loss.png'
+    res = run('plot_curve', scalars, other, '--legend', 'epoch-based',
+              'iter-based', '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert 'key: loss' in res.stdout  # default --keys loss
+    width, height = assert_png(out)
+    # a single subplot
+    assert height < width
+
+
+def test_plot_curve_missing_key_lists_available(scalars, tmp_path):
+    out = tmp_path / 'never.png'
+    res = run('plot_curve', scalars, '--keys', 'loss', 'accuracy/nope',
+              '--out', out)
+    assert res.returncode == 1
+    assert 'Traceback' not in res.stderr
+    assert 'accuracy/nope' in res.stderr
+    assert str(scalars) in res.stderr
+    for key in ('loss', 'lr', 'loss_rel', 'accuracy/overall',
+                'accuracy/relational'):
+        assert key in res.stderr
+    assert not out.exists()
+
+
+def test_plot_curve_wrong_legend_length(scalars, tmp_path):
+    res = run('plot_curve', scalars, '--keys', 'loss', 'accuracy/overall',
+              '--legend', 'only-one', '--out', tmp_path / 'x.png')
+    assert res.returncode == 1
+    assert '--legend' in res.stderr
+    assert 'Traceback' not in res.stderr
+
+
+@pytest.mark.parametrize('task', ['plot_curve', 'cal_train_time'])
+def test_malformed_line(tmp_path, task):
+    lines = [json.dumps(r) for r in make_records()[:4]]
+    lines[2] = lines[2][:-5]  # truncate line 3
+    path = tmp_path / 'scalars.json'
+    path.write_text('\n'.join(lines) + '\n')
+    res = run(task, path)
+    assert res.returncode == 1
+    assert 'Traceback' not in res.stderr
+    assert str(path) in res.stderr
+    assert 'line 3' in res.stderr
+
+
+def test_missing_file(tmp_path):
+    path = tmp_path / 'does_not_exist' / 'scalars.json'
+    res = run('cal_train_time', path)
+    assert res.returncode == 1
+    assert 'Traceback' not in res.stderr
+    assert str(path) in res.stderr
+
+
+def expected_times(records, include_outliers=False):
+    per_epoch = {}
+    for rec in records:
+        if 'iter' in rec:
+            per_epoch.setdefault(rec.get('epoch'), []).append(rec['time'])
+    if not include_outliers:
+        per_epoch = {e: t[1:] for e, t in per_epoch.items()}
+    all_times = [t for ts in per_epoch.values() for t in ts]
+    epoch_avg = {e: sum(t) / len(t) for e, t in per_epoch.items()}
+    return sum(all_times) / len(all_times), epoch_avg
+
+
+@pytest.mark.parametrize('include_outliers', [False, True])
+def test_cal_train_time(scalars, include_outliers):
+    args = ['cal_train_time', scalars]
+    if include_outliers:
+        args.append('--include-outliers')
+    res = run(*args)
+    assert res.returncode == 0, res.stderr
+    avg, epoch_avg = expected_times(make_records(), include_outliers)
+    assert f'average iter time: {avg:.4f} s/iter' in res.stdout
+    slowest = max(epoch_avg, key=epoch_avg.get)
+    fastest = min(epoch_avg, key=epoch_avg.get)
+    assert f'slowest epoch {slowest}, average time is ' \
+           f'{epoch_avg[slowest]:.4f}' in res.stdout
+    assert f'fastest epoch {fastest}, average time is ' \
+           f'{epoch_avg[fastest]:.4f}' in res.stdout
+    # validation `time` values must not leak into the training average
+    assert avg > 0.2
+
+
+def test_cal_train_time_iter_based(tmp_path):
+    records = make_records(by_epoch=False)
+    path = write_scalars(tmp_path, records)
+    res = run('cal_train_time', path)
+    assert res.returncode == 0, res.stderr
+    avg, _ = expected_times(records)
+    assert 'iteration-based' in res.stdout
+    assert f'average iter time: {avg:.4f} s/iter' in res.stdout

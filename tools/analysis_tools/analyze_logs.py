@@ -1,0 +1,408 @@
+# Copyright (c) vlframe contributors. All rights reserved.
+"""Plot training/validation curves and compute training speed from the
+``vis_data/scalars.json`` files written by mmengine's ``LocalVisBackend``.
+
+Usage::
+
+    # curves (training keys vs. iteration, validation keys vs. epoch)
+    python tools/analysis_tools/analyze_logs.py plot_curve \
+        work_dirs/exp/20240101_120000/vis_data/scalars.json [more.json ...] \
+        --keys loss accuracy/relational [--legend run1_loss run1_acc ...] \
+        [--title T] [--out curve.png] [--style seaborn-v0_8-whitegrid]
+
+    # training speed
+    python tools/analysis_tools/analyze_logs.py cal_train_time \
+        work_dirs/exp/20240101_120000/vis_data/scalars.json [--include-outliers]
+
+Format of ``scalars.json`` (one JSON object per line, appended by
+``LocalVisBackend.add_scalars`` from ``LoggerHook``):
+
+* training lines (``LoggerHook.after_train_iter``) carry ``lr`` (and e.g.
+  ``base_lr``), the losses, ``time``, ``data_time``, ``iter`` (global
+  iteration), ``epoch`` (epoch-based runs only), ``memory`` (CUDA only) and
+  ``step`` (== ``iter``);
+* validation lines (``LoggerHook.after_val_epoch``) carry the metrics (e.g.
+  ``accuracy/overall``), ``time``, ``data_time`` and ``step``, which is the
+  epoch for epoch-based runs (``log_metric_by_epoch=True``) and the
+  iteration otherwise.
+
+A requested key is a *training key* if it occurs in training lines (so
+``time`` means the training iteration time), otherwise a *validation key*.
+Training keys are drawn against the iteration, validation keys against the
+epoch; when both kinds are requested they go to separate subplots.
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import sys
+from collections import OrderedDict
+
+DEFAULT_STYLE = 'seaborn-v0_8-whitegrid'
+# keys that index a line rather than measure something
+INDEX_KEYS = ('step', 'iter', 'epoch')
+
+
+class LogError(Exception):
+    """A problem with the input that is reported without a traceback."""
+
+
+# ----------------------------------------------------------------------------
+# loading
+# ----------------------------------------------------------------------------
+def is_train_line(log):
+    """Training lines are written after a training iteration: they have the
+    global ``iter`` and the learning rate(s)."""
+    return 'iter' in log or any(k.endswith('lr') for k in log)
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class ScalarLog:
+    """Content of one ``scalars.json`` split into training and validation
+    records."""
+
+    def __init__(self, path):
+        self.path = path
+        self.train = []
+        self.val = []
+        self._load()
+
+    def _load(self):
+        if not osp.exists(self.path):
+            raise LogError(f'{self.path}: file does not exist')
+        if not osp.isfile(self.path):
+            raise LogError(f'{self.path}: not a file')
+        try:
+            with open(self.path, encoding='utf-8') as f:
+                lines = f.readlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise LogError(f'{self.path}: cannot read file ({e})') from None
+        for lineno, line in enumerate(lines, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                log = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise LogError(f'{self.path}, line {lineno}: malformed JSON '
+                               f'({e.msg}): {_shorten(line)}') from None
+            if not isinstance(log, dict):
+                raise LogError(f'{self.path}, line {lineno}: expected a JSON '
+                               f'object, got {type(log).__name__}: '
+                               f'{_shorten(line)}')
+            if 'step' not in log and 'iter' not in log:
+                raise LogError(f'{self.path}, line {lineno}: no "step" field; '
+                               'is this an mmengine vis_data/scalars.json? '
+                               '(the old mmcv-style *.log.json is not '
+                               'supported)')
+            (self.train if is_train_line(log) else self.val).append(log)
+        if not self.train and not self.val:
+            raise LogError(f'{self.path}: file contains no records')
+
+    @staticmethod
+    def _keys(records):
+        keys = OrderedDict()
+        for log in records:
+            for k in log:
+                if k not in INDEX_KEYS:
+                    keys[k] = None
+        return list(keys)
+
+    @property
+    def train_keys(self):
+        return self._keys(self.train)
+
+    @property
+    def val_keys(self):
+        return self._keys(self.val)
+
+    @property
+    def by_epoch(self):
+        """Whether validation ``step`` is an epoch: true for epoch-based
+        runs (training lines carry ``epoch``) and, as a guess, for files
+        without training lines."""
+        return not self.train or any('epoch' in log for log in self.train)
+
+    def kind_of(self, key):
+        if key in self.train_keys:
+            return 'train'
+        if key in self.val_keys:
+            return 'val'
+        return None
+
+    def describe_keys(self):
+        train = ', '.join(self.train_keys) or '(none)'
+        val = ', '.join(self.val_keys) or '(none)'
+        return (f'  training keys:   {train}\n'
+                f'  validation keys: {val}')
+
+    def series(self, key, kind):
+        """Return (xs, ys) of ``key`` among the records of ``kind``."""
+        records = self.train if kind == 'train' else self.val
+        xs, ys = [], []
+        for log in records:
+            if key not in log or not is_number(log[key]):
+                continue
+            x = log.get('step', log.get('iter'))
+            if not is_number(x):
+                continue
+            xs.append(x)
+            ys.append(log[key])
+        if not xs:
+            raise LogError(f'{self.path}: key "{key}" has no numeric values')
+        return xs, ys
+
+
+def _shorten(text, width=80):
+    return text if len(text) <= width else text[:width - 3] + '...'
+
+
+def run_label(path):
+    """A short name for a run: ``<exp>/<timestamp>`` for the usual
+    ``work_dirs/<exp>/<timestamp>/vis_data/scalars.json`` layout."""
+    parts = osp.normpath(osp.abspath(path)).split(os.sep)
+    if parts[-1] == 'scalars.json':
+        parts = parts[:-1]
+        if parts and parts[-1] == 'vis_data':
+            parts = parts[:-1]
+        return '/'.join(p for p in parts[-2:] if p)
+    return osp.basename(path)
+
+
+def load_logs(paths):
+    return [ScalarLog(p) for p in paths]
+
+
+# ----------------------------------------------------------------------------
+# plot_curve
+# ----------------------------------------------------------------------------
+def resolve_keys(logs, keys):
+    """Map every requested key to 'train' or 'val'; the kind is taken from
+    the first file that has the key and must agree across files."""
+    kinds = OrderedDict()
+    for key in keys:
+        for log in logs:
+            kind = log.kind_of(key)
+            if kind is None:
+                raise LogError(f'{log.path}: key "{key}" not found. '
+                               'Available keys:\n' + log.describe_keys())
+            if key not in kinds:
+                kinds[key] = kind
+            elif kinds[key] != kind:
+                raise LogError(f'key "{key}" is a {kinds[key]} key in '
+                               f'{logs[0].path} but a {kind} key in '
+                               f'{log.path}')
+    return kinds
+
+
+def plot_curve(logs, args):
+    import matplotlib
+    if args.backend is not None:
+        matplotlib.use(args.backend)
+    elif args.out is not None:
+        matplotlib.use('Agg')  # writing a file: no display needed
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    if args.style not in plt.style.available + ['default']:
+        raise LogError(f'unknown --style "{args.style}"; choose one of: '
+                       + ', '.join(['default'] + plt.style.available))
+    plt.style.use(args.style)
+
+    keys = list(OrderedDict.fromkeys(args.keys))  # drop duplicates
+    kinds = resolve_keys(logs, keys)
+
+    num_labels = len(logs) * len(keys)
+    if args.legend is not None:
+        if len(args.legend) != num_labels:
+            raise LogError(
+                f'--legend needs {num_labels} entries (one per file and key, '
+                f'file-major: {len(logs)} file(s) x {len(keys)} key(s)), '
+                f'got {len(args.legend)}')
+        legend = args.legend
+    elif len(logs) == 1:
+        legend = list(keys)
+    else:
+        legend = [f'{run_label(log.path)}: {key}' for log in logs
+                  for key in keys]
+
+    panels = [kind for kind in ('train', 'val') if kind in kinds.values()]
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(10, 4.2 * len(panels)), squeeze=False)
+    val_by_epoch = all(log.by_epoch for log in logs)
+    if 'val' in panels and len({log.by_epoch for log in logs}) > 1:
+        print('warning: mixing epoch-based and iteration-based runs; the '
+              'validation x axis mixes epochs and iterations',
+              file=sys.stderr)
+    for ax, panel in zip(axes[:, 0], panels):
+        panel_keys = [k for k in keys if kinds[k] == panel]
+        for i, log in enumerate(logs):
+            for key in panel_keys:
+                label = legend[i * len(keys) + keys.index(key)]
+                xs, ys = log.series(key, panel)
+                print(f'plot curve of {log.path}, key: {key} '
+                      f'({len(xs)} points)')
+                if panel == 'train':
+                    ax.plot(xs, ys, label=label, linewidth=1.2)
+                else:
+                    ax.plot(xs, ys, label=label, linewidth=1.5, marker='o',
+                            markersize=4)
+        if panel == 'train':
+            ax.set_xlabel('iteration')
+            ax.set_title('training')
+        else:
+            ax.set_xlabel('epoch' if val_by_epoch else 'iteration')
+            ax.set_title('validation')
+        if panel == 'val' and val_by_epoch:
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel(panel_keys[0] if len(panel_keys) == 1 else 'value')
+        ax.legend(loc='best')
+
+    title = args.title
+    if title is None:
+        title = ', '.join(run_label(log.path) for log in logs)
+    fig.suptitle(title, fontsize=13)
+    fig.tight_layout()
+
+    if args.out is None:
+        backend = matplotlib.get_backend().lower()
+        if backend in ('agg', 'pdf', 'ps', 'svg', 'pgf', 'cairo', 'template'):
+            print(f'warning: matplotlib backend "{backend}" cannot show a '
+                  'window (no display?); use --out FILE.png to save the '
+                  'figure', file=sys.stderr)
+        plt.show()
+    else:
+        out_dir = osp.dirname(osp.abspath(args.out))
+        os.makedirs(out_dir, exist_ok=True)
+        fig.savefig(args.out, dpi=args.dpi)
+        print(f'save curve to: {args.out}')
+    plt.close(fig)
+
+
+# ----------------------------------------------------------------------------
+# cal_train_time
+# ----------------------------------------------------------------------------
+def cal_train_time(logs, args):
+    for log in logs:
+        print(f'{"-" * 5}Analyze train time of {log.path}{"-" * 5}')
+        # group the logged iteration times of training lines by epoch;
+        # iteration-based runs have no epoch and form a single group
+        groups = OrderedDict()
+        for rec in log.train:
+            if not is_number(rec.get('time')):
+                continue
+            groups.setdefault(rec.get('epoch'), []).append(rec['time'])
+        if not groups:
+            raise LogError(f'{log.path}: no training "time" values found '
+                           '(was IterTimerHook enabled?)')
+        if not args.include_outliers:
+            # the first record of an epoch includes warm-up / dataloader
+            # start-up time
+            groups = OrderedDict(
+                (epoch, times[1:]) for epoch, times in groups.items())
+            groups = OrderedDict(
+                (epoch, times) for epoch, times in groups.items() if times)
+            if not groups:
+                raise LogError(
+                    f'{log.path}: every epoch has only one logged iteration; '
+                    'use --include-outliers or reduce the log interval in the '
+                    'config so that it is less than the iterations of one '
+                    'epoch')
+        all_times = [t for times in groups.values() for t in times]
+        avg_iter_time = sum(all_times) / len(all_times)
+        if None in groups:
+            print('iteration-based run (no epoch information)')
+        else:
+            epoch_avg = OrderedDict(
+                (epoch, sum(t) / len(t)) for epoch, t in groups.items())
+            slowest = max(epoch_avg, key=epoch_avg.get)
+            fastest = min(epoch_avg, key=epoch_avg.get)
+            mean = sum(epoch_avg.values()) / len(epoch_avg)
+            std = math.sqrt(
+                sum((v - mean)**2 for v in epoch_avg.values()) /
+                len(epoch_avg))
+            print(f'slowest epoch {slowest}, '
+                  f'average time is {epoch_avg[slowest]:.4f} s/iter')
+            print(f'fastest epoch {fastest}, '
+                  f'average time is {epoch_avg[fastest]:.4f} s/iter')
+            print(f'time std over epochs is {std:.4f}')
+        print(f'average iter time: {avg_iter_time:.4f} s/iter')
+        print()
+
+
+# ----------------------------------------------------------------------------
+# command line
+# ----------------------------------------------------------------------------
+def add_plot_parser(subparsers):
+    parser_plt = subparsers.add_parser(
+        'plot_curve', help='plot training/validation curves')
+    parser_plt.add_argument(
+        'json_logs',
+        nargs='+',
+        help='vis_data/scalars.json file(s) written by mmengine')
+    parser_plt.add_argument(
+        '--keys',
+        nargs='+',
+        default=['loss'],
+        help='keys to plot, e.g. loss lr accuracy/overall (default: loss)')
+    parser_plt.add_argument('--title', help='title of the figure')
+    parser_plt.add_argument(
+        '--legend',
+        nargs='+',
+        default=None,
+        help='legend entries, one per file and key (file-major order)')
+    parser_plt.add_argument(
+        '--backend', default=None, help='matplotlib backend to use')
+    parser_plt.add_argument(
+        '--style',
+        default=DEFAULT_STYLE,
+        help='matplotlib style (plt.style.available or "default"); '
+        f'default: {DEFAULT_STYLE}')
+    parser_plt.add_argument(
+        '--out', default=None, help='save the figure to this file')
+    parser_plt.add_argument(
+        '--dpi', type=int, default=120, help='resolution of --out')
+
+
+def add_time_parser(subparsers):
+    parser_time = subparsers.add_parser(
+        'cal_train_time',
+        help='compute the average time per training iteration')
+    parser_time.add_argument(
+        'json_logs',
+        nargs='+',
+        help='vis_data/scalars.json file(s) written by mmengine')
+    parser_time.add_argument(
+        '--include-outliers',
+        action='store_true',
+        help='include the first logged value of every epoch when computing '
+        'the average time')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Analyze mmengine scalars.json logs')
+    subparsers = parser.add_subparsers(dest='task', help='task parser')
+    subparsers.required = True
+    add_plot_parser(subparsers)
+    add_time_parser(subparsers)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    tasks = dict(plot_curve=plot_curve, cal_train_time=cal_train_time)
+    try:
+        logs = load_logs(args.json_logs)
+        tasks[args.task](logs, args)
+    except LogError as e:
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,206 @@
+"""Sort-of-CLEVR, generated on first use and cached under ``data_root``."""
+import hashlib
+import io
+import json
+import os.path as osp
+from typing import Dict, List, Optional
+
+import numpy as np
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from vlframe.registry import DATASETS
+from vlframe.utils.checkpoint import atomic_write
+from .generators.sort_of_clevr import (ANSWER_VOCAB, FAMILY_NAMES,
+                                       SUBTYPE_NAMES, generate_sort_of_clevr,
+                                       question_text)
+
+# bump when the generator's output for the same arguments changes, so old
+# caches are not reused
+GENERATOR_VERSION = 1
+
+_ARRAY_KEYS = ('images', 'object_centers', 'object_shapes', 'question_image',
+               'question_family', 'question_subtype', 'question_color_a',
+               'question_color_b', 'question_vec', 'answer')
+
+EXPECTED_LAYOUT = (
+    '<data_root>/sort_of_clevr_<split>_<hash>.npz holding the arrays '
+    f'{", ".join(_ARRAY_KEYS)}, and a .json beside it with the generation '
+    'parameters; both are written by SortOfClevrDataset when generate=True')
+
+
+class DatasetLayoutError(FileNotFoundError):
+    """A dataset directory is missing or does not hold what it should."""
+
+
+@DATASETS.register_module()
+class SortOfClevrDataset(BaseDataset):
+    """Sort-of-CLEVR (Santoro et al. 2017), as its public reimplementation
+    generates it (see ``vlframe/datasets/generators/sort_of_clevr.py``).
+
+    Every question of every image is one sample:
+    ``img`` (75, 75, 3) uint8 RGB, ``question`` the float encoding (11-dim
+    paper code, 18-dim with ternary questions), ``question_text`` the English
+    question, ``gt_answer`` an index into ``ANSWER_VOCAB``,
+    ``question_family`` / ``question_subtype`` names for per-type metrics.
+
+    The set is a pure function of its parameters. It is generated the first
+    time those parameters are used and cached as one ``.npz`` under
+    ``data_root`` whose name carries a hash of the parameters; other
+    parameters make another file, the same ones reuse it.
+
+    Args:
+        data_root: the cache directory (``data/sort_of_clevr``).
+        split: a name for the file ('train', 'test'); the content depends
+            only on the other parameters, so give each split its own seed.
+        num_images: images to generate (each gives 20 or 30 questions).
+        seed: seed of the generator.
+        ternary: add the reimplementation's 10 three-object questions per
+            image (and switch to its 18-dim encoding).
+        ternary_subtype: -1 random, or 0..2 to force one ternary subtype.
+        generate: generate a missing set; with False a missing cache is an
+            error (for read-only data directories).
+        pipeline: transforms applied to each sample.
+    """
+
+    METAINFO = dict(
+        classes=ANSWER_VOCAB,
+        question_families=FAMILY_NAMES,
+        question_subtypes=SUBTYPE_NAMES)
+
+    def __init__(self,
+                 data_root: str = 'data/sort_of_clevr',
+                 split: str = 'train',
+                 num_images: int = 9800,
+                 seed: int = 1,
+                 ternary: bool = False,
+                 ternary_subtype: int = -1,
+                 generate: bool = True,
+                 pipeline: List = [],
+                 test_mode: bool = False,
+                 lazy_init: bool = False,
+                 **kwargs):
+        self.split = split
+        self.params = dict(
+            num_images=int(num_images),
+            seed=int(seed),
+            ternary=bool(ternary),
+            ternary_subtype=int(ternary_subtype),
+            generator_version=GENERATOR_VERSION)
+        self.generate = generate
+        self._arrays: Optional[Dict[str, np.ndarray]] = None
+        super().__init__(
+            data_root=data_root,
+            pipeline=pipeline,
+            test_mode=test_mode,
+            lazy_init=lazy_init,
+            serialize_data=False,
+            **kwargs)
+
+    # -- cache ------------------------------------------------------------
+    @property
+    def cache_path(self) -> str:
+        key = json.dumps(self.params, sort_keys=True)
+        digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+        return osp.join(self.data_root,
+                        f'sort_of_clevr_{self.split}_{digest}.npz')
+
+    def _load_cache(self, path: str) -> Dict[str, np.ndarray]:
+        try:
+            with np.load(path) as npz:
+                missing = [k for k in _ARRAY_KEYS if k not in npz.files]
+                if missing:
+                    raise DatasetLayoutError(
+                        f'Sort-of-CLEVR cache {path} lacks the arrays '
+                        f'{missing}. Expected layout: {EXPECTED_LAYOUT}. '
+                        'Delete the file to regenerate it.')
+                return {k: npz[k] for k in _ARRAY_KEYS}
+        except (ValueError, OSError, EOFError) as err:
+            if isinstance(err, DatasetLayoutError):
+                raise
+            raise DatasetLayoutError(
+                f'Sort-of-CLEVR cache {path} is unreadable ({err}). Expected '
+                f'layout: {EXPECTED_LAYOUT}. Delete the file to regenerate '
+                'it.') from None
+
+    def _generate_and_cache(self, path: str) -> Dict[str, np.ndarray]:
+        print_log(
+            f'Generating Sort-of-CLEVR {self.split} set '
+            f'({self.params["num_images"]} images, seed '
+            f'{self.params["seed"]}) into {path}', logger='current')
+        arrays = generate_sort_of_clevr(
+            num_images=self.params['num_images'],
+            seed=self.params['seed'],
+            ternary=self.params['ternary'],
+            ternary_subtype=self.params['ternary_subtype'],
+            progress=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, **{k: arrays[k] for k in _ARRAY_KEYS})
+        # a kill during generation must not leave a half-written cache
+        atomic_write(path, buffer.getvalue())
+        atomic_write(osp.splitext(path)[0] + '.json',
+                     json.dumps(dict(split=self.split, **self.params),
+                                indent=2).encode())
+        return {k: arrays[k] for k in _ARRAY_KEYS}
+
+    def _check_data_root(self) -> None:
+        root = self.data_root
+        if osp.exists(root) and not osp.isdir(root):
+            raise DatasetLayoutError(
+                f'Sort-of-CLEVR data_root {root} exists but is not a '
+                f'directory. Expected layout: {EXPECTED_LAYOUT}.')
+        if not self.generate and not osp.isfile(self.cache_path):
+            raise DatasetLayoutError(
+                f'Sort-of-CLEVR set not found: {self.cache_path} does not '
+                f'exist and generate=False. Expected layout: '
+                f'{EXPECTED_LAYOUT}. Set generate=True to create it.')
+
+    # -- BaseDataset ----------------------------------------------------
+    def full_init(self) -> None:
+        """Load (or generate) the arrays. Samples stay in arrays: 196k
+        per-question dicts would cost memory and start-up time for nothing.
+        """
+        if self._fully_initialized:
+            return
+        self._check_data_root()
+        path = self.cache_path
+        if osp.isfile(path):
+            self._arrays = self._load_cache(path)
+        else:
+            self._arrays = self._generate_and_cache(path)
+        self._fully_initialized = True
+
+    def load_data_list(self) -> List[dict]:
+        """All samples as dicts (for inspection; training indexes arrays)."""
+        self.full_init()
+        return [self.get_data_info(i) for i in range(len(self))]
+
+    def __len__(self) -> int:
+        if not self._fully_initialized:
+            self.full_init()
+        return len(self._arrays['answer'])
+
+    def get_data_info(self, idx: int) -> dict:
+        a = self._arrays
+        img_idx = int(a['question_image'][idx])
+        family = int(a['question_family'][idx])
+        subtype = int(a['question_subtype'][idx])
+        family_name = FAMILY_NAMES[family]
+        return dict(
+            question_id=int(idx),
+            img_idx=img_idx,
+            img=a['images'][img_idx],  # (75, 75, 3) uint8 RGB, a view
+            question=a['question_vec'][idx],
+            question_text=question_text(family, subtype,
+                                        int(a['question_color_a'][idx]),
+                                        int(a['question_color_b'][idx])),
+            question_family=family_name,
+            question_subtype=SUBTYPE_NAMES[family_name][subtype],
+            gt_answer=int(a['answer'][idx]),
+            sample_idx=idx)
+
+    @property
+    def arrays(self) -> Dict[str, np.ndarray]:
+        """The raw generated arrays (images, objects, questions, answers)."""
+        self.full_init()
+        return self._arrays

@@ -1,0 +1,3 @@
+from .formatting import PackVLInputs
+
+__all__ = ['PackVLInputs']

@@ -1,0 +1,5 @@
+from .checkpoint_hook import CheckpointHook
+from .rng_state_hook import RNGStateHook
+from .visualization_hook import VQAVisualizationHook
+
+__all__ = ['CheckpointHook', 'RNGStateHook', 'VQAVisualizationHook']

@@ -1,0 +1,3 @@
+from .question_type_accuracy import QuestionTypeAccuracy
+
+__all__ = ['QuestionTypeAccuracy']

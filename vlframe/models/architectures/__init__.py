@@ -1,0 +1,3 @@
+from .vqa_model import VQAModel
+
+__all__ = ['VQAModel']

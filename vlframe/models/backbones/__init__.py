@@ -1,0 +1,3 @@
+from .conv_stem import ConvStem
+
+__all__ = ['ConvStem']

@@ -1,0 +1,3 @@
+from .vl_data_preprocessor import VLDataPreprocessor
+
+__all__ = ['VLDataPreprocessor']

@@ -1,0 +1,4 @@
+from .concat_mlp import ConcatMLPFusion
+from .relation_network import RelationNetworkFusion, grid_coordinates
+
+__all__ = ['RelationNetworkFusion', 'ConcatMLPFusion', 'grid_coordinates']

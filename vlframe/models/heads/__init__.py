@@ -1,0 +1,3 @@
+from .answer_head import AnswerHead
+
+__all__ = ['AnswerHead']

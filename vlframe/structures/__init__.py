@@ -1,0 +1,3 @@
+from .vl_data_sample import VLDataSample
+
+__all__ = ['VLDataSample']

@@ -1,0 +1,3 @@
+from .vqa_visualizer import VQAVisualizer
+
+__all__ = ['VQAVisualizer']
