@@ -109,6 +109,10 @@ def main():
     else:
         from vlframe.registry import RUNNERS
         runner = RUNNERS.build(cfg)
+    if runner.distributed:
+        runner.logger.info(
+            f'Distributed training: world size {runner.world_size}, backend '
+            f'{torch.distributed.get_backend()}, rank {runner.rank}')
     runner.train()
 
 

@@ -54,14 +54,32 @@ def _numpy_globals() -> list:
     return reconstruct_names + [np.ndarray, np.dtype] + dtype_classes
 
 
+def _history_buffer_statistic(owner, name: str):
+    """Stands in for ``builtins.getattr`` while unpickling.
+
+    A ``HistoryBuffer`` pickles its statistics functions (``min``, ``max``,
+    ``current``, ``mean``) as ``getattr(HistoryBuffer, 'min')``. Allowing
+    ``getattr`` itself would hand a checkpoint any attribute of any object
+    it can name, so only those lookups are served.
+    """
+    # the four defaults are registered lazily, by the first instance
+    allowed = {'min', 'max', 'current', 'mean',
+               *HistoryBuffer._statistics_methods}
+    if owner is HistoryBuffer and name in allowed:
+        return getattr(owner, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint asks for getattr({owner!r}, {name!r}), which is not '
+        'one of the HistoryBuffer statistics vlframe allows')
+
+
 def allowlisted_globals() -> list:
     """Everything mmengine 0.10.7 stores in a checkpoint besides tensors.
 
     ``HistoryBuffer`` (logged scalars in the message hub) is a plain
-    container of numpy arrays; its ``__setstate__`` is the default one, so
-    unpickling it only fills attributes.
+    container of numpy arrays; unpickling it only fills attributes.
     """
     return [HistoryBuffer, OrderedDict, defaultdict, deque,
+            (_history_buffer_statistic, 'builtins.getattr'),
             *_numpy_globals()]
 
 

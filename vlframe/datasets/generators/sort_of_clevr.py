@@ -215,16 +215,14 @@ def compute_answers(object_centers: np.ndarray, object_shapes: np.ndarray,
     # ---- non-relational / binary relational ------------------------------
     shape_a = shapes[img, ca]  # (Q,)
     xa, ya = centers[img, ca, 0], centers[img, ca, 1]  # (Q,)
-    non_rel = np.select(
-        [sub == 0, sub == 1],
-        [_RECTANGLE + shape_a,
-         np.where(xa < half, _YES, _NO)],
-        np.where(ya < half, _YES, _NO))
-    rel = np.select(
-        [sub == 0, sub == 1],
-        [_RECTANGLE + shapes[img, closest[img, ca]],
-         _RECTANGLE + shapes[img, furthest[img, ca]]],
-        _COUNT_BASE - 1 + same_shape[img, ca])
+    non_rel = np.select([sub == 0, sub == 1],
+                        [_RECTANGLE + shape_a,
+                         np.where(xa < half, _YES, _NO)],
+                        np.where(ya < half, _YES, _NO))
+    rel = np.select([sub == 0, sub == 1], [
+        _RECTANGLE + shapes[img, closest[img, ca]],
+        _RECTANGLE + shapes[img, furthest[img, ca]]
+    ], _COUNT_BASE - 1 + same_shape[img, ca])
     answer = np.where(fam == 0, non_rel, rel)
 
     # ---- ternary ---------------------------------------------------------
@@ -277,11 +275,11 @@ def _place_objects(rng: np.random.Generator):
         if not pool:
             # Rejection sampling consumes i.i.d. draws one at a time, so
             # taking them from a batch is the reference's redraw loop.
-            pool = rng.integers(low, high, size=(_CANDIDATE_BATCH,
-                                                 2)).tolist()[::-1]
+            pool = rng.integers(low, high,
+                                size=(_CANDIDATE_BATCH, 2)).tolist()[::-1]
         x, y = pool.pop()
-        if all((x - px)**2 + (y - py)**2 >= _MIN_SQ_DIST
-               for px, py in centers):
+        if all(
+            (x - px)**2 + (y - py)**2 >= _MIN_SQ_DIST for px, py in centers):
             centers.append((x, y))
     # Same probability as the reference's ``random() < 0.5 -> rectangle``.
     shapes = np.where(rng.random(_NUM_OBJECTS) < 0.5, 0, 1)
@@ -320,7 +318,9 @@ class _Progress:
         except ImportError:
             ProgressBar = None
         if ProgressBar is not None:
-            self.bar = ProgressBar(total)
+            # Pass the current stdout: the default argument is bound when
+            # mmengine is imported and would bypass later redirections.
+            self.bar = ProgressBar(total, file=sys.stdout)
 
     def update(self) -> None:
         if not self.enabled:
@@ -420,8 +420,9 @@ def generate_sort_of_clevr(num_images: int,
         bar.update()
     bar.close()
 
-    q_image = np.broadcast_to(np.arange(n)[:, None, None],
-                              (n, num_families, qpf)).reshape(-1)  # (Q,)
+    q_image = np.broadcast_to(
+        np.arange(n)[:, None, None],
+        (n, num_families, qpf)).reshape(-1)  # (Q,)
     q_family = family.reshape(-1)
     q_subtype = subtype.reshape(-1)
     q_color_a = color_a.reshape(-1)

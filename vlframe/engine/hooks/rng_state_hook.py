@@ -18,12 +18,41 @@ class RNGStateHook(Hook):
     epoch continues bit-for-bit as if it had not stopped (on the same
     machine and thread count). All states are tensors or tuples of ints and
     strings, which load with ``weights_only=True``.
+
+    Validation runs between saving a checkpoint and the next epoch (and
+    creating its data loader iterator draws from torch's generator), so it
+    would advance the generators in an uninterrupted run but not in a
+    resumed one. The hook therefore makes validation neutral: the state is
+    put back after every validation, before ``save_best`` checkpoints.
     """
-    priority = 'VERY_LOW'
+    # before CheckpointHook in after_val_epoch, so that save_best
+    # checkpoints see the restored state
+    priority = 'VERY_HIGH'
+
+    def __init__(self):
+        self._state_before_val = None
+
+    def before_val_epoch(self, runner) -> None:
+        self._state_before_val = self.get_state()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._state_before_val is not None:
+            self.set_state(self._state_before_val)
+            self._state_before_val = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint['rng_state'] = self.get_state()
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('rng_state')
+        if state is not None:
+            self.set_state(state)
+
+    @staticmethod
+    def get_state() -> dict:
+        """torch (CPU and CUDA), numpy and Python generator states."""
         np_state = np.random.get_state()
-        checkpoint['rng_state'] = dict(
+        return dict(
             torch=torch.get_rng_state(),
             cuda=(torch.cuda.get_rng_state_all()
                   if torch.cuda.is_available() else []),
@@ -35,10 +64,8 @@ class RNGStateHook(Hook):
                 cached_gaussian=float(np_state[4])),
             python=random.getstate())
 
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('rng_state')
-        if state is None:
-            return
+    @staticmethod
+    def set_state(state: dict) -> None:
         torch.set_rng_state(state['torch'])
         if state['cuda'] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state['cuda'])
