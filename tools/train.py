@@ -110,9 +110,13 @@ def main():
         from vlframe.registry import RUNNERS
         runner = RUNNERS.build(cfg)
     if runner.distributed:
-        runner.logger.info(
-            f'Distributed training: world size {runner.world_size}, backend '
-            f'{torch.distributed.get_backend()}, rank {runner.rank}')
+        message = (f'Distributed training: world size {runner.world_size}, '
+                   f'backend {torch.distributed.get_backend()}, '
+                   f'rank {runner.rank}')
+        # mmengine's logger is silent on ranks > 0 and writes the file on
+        # rank 0 only: say it on every rank's stdout, and in the log
+        print(message, flush=True)
+        runner.logger.info(message)
     runner.train()
 
 
