@@ -77,7 +77,8 @@ def test_data_only_times_the_dataloader(data_root):
     proc = run_tool(TOOL, CNN_MLP_CONFIG, *tiny(data_root, '--data-only'))
     last = proc.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r'data pipeline: [\d.]+ samples/s', last), last
-    assert 'Runner' not in proc.stdout and 'ratio' not in proc.stdout
+    assert 'ratio (runner' not in proc.stdout
+    assert not re.search(r'^(Runner|plain) ', proc.stdout, re.MULTILINE)
 
 
 def test_bad_cfg_options_key_is_an_error(data_root):

@@ -43,7 +43,7 @@ def child_config(tmp_path):
 
 def test_print_merged_config(child_config):
     res = run(child_config, '--cfg-options', 'model.head.num_classes=7',
-              'optim_wrapper.optimizer.lr=0.02', 'custom_flag=True')
+              'optim_wrapper.optimizer.lr=0.02')
     assert res.returncode == 0, res.stderr
     out = res.stdout
     # values from the base, the child and the command line are all there
@@ -52,7 +52,6 @@ def test_print_merged_config(child_config):
     assert 'max_epochs=24' in out
     assert 'num_classes=7' in out
     assert 'lr=0.02' in out
-    assert 'custom_flag = True' in out
     assert '_base_' not in out
     # stdout is the config itself, i.e. it parses back into the same values
     cfg = Config.fromstring(out, '.py')
@@ -81,3 +80,11 @@ def test_missing_config(tmp_path):
     assert res.returncode == 1
     assert 'nope.py' in res.stderr
     assert 'Traceback' not in res.stderr
+
+
+def test_unknown_cfg_options_key_is_refused(child_config):
+    res = run(child_config, '--cfg-options', 'model.hed.num_classes=7')
+    assert res.returncode == 2
+    assert 'Traceback' not in res.stderr
+    assert '"model.hed.num_classes" does not exist' in res.stderr
+    assert 'model.head.num_classes' in res.stderr

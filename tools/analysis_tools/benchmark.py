@@ -167,22 +167,22 @@ def parse_args():
 # helpers
 # ----------------------------------------------------------------------------
 def allocator_report() -> dict:
-    env = {k: os.environ[k] for k in ('MALLOC_MMAP_THRESHOLD_',
-                                      'MALLOC_TRIM_THRESHOLD_')
-           if k in os.environ}
-    mmap = env.get('MALLOC_MMAP_THRESHOLD_')
-    trim = env.get('MALLOC_TRIM_THRESHOLD_')
-    if _MALLOC_TUNED or env:
-        mmap = mmap or str(MMAP_THRESHOLD)
-        trim = trim or str(TRIM_THRESHOLD)
-        source = ('vlframe.utils.allocator.tune_malloc (mallopt), as '
-                  'tools/train.py' if _MALLOC_TUNED and not env else
-                  'environment' if not _MALLOC_TUNED or len(env) == 2 else
-                  'environment + tune_malloc')
-    else:
-        source = 'glibc defaults (tune_malloc could not apply mallopt)'
-    return dict(mmap_threshold=mmap, trim_threshold=trim, source=source,
-                env=env, heap_reuse_faults_64mib=_HEAP_REUSE_FAULTS)
+    """The glibc malloc thresholds in force and where they come from (glibc
+    has no getter: environment first, as glibc reads it at start-up, then
+    what ``tune_malloc`` applied; the heap-reuse probe checks the effect)."""
+    def setting(env_key: str, tuned_value: int):
+        if env_key in os.environ:
+            return os.environ[env_key], 'environment'
+        if _MALLOC_TUNED:
+            return str(tuned_value), 'vlframe tune_malloc (as tools/train.py)'
+        return None, 'glibc default'
+
+    mmap, mmap_src = setting('MALLOC_MMAP_THRESHOLD_', MMAP_THRESHOLD)
+    trim, trim_src = setting('MALLOC_TRIM_THRESHOLD_', TRIM_THRESHOLD)
+    return dict(mmap_threshold=mmap, mmap_source=mmap_src,
+                trim_threshold=trim, trim_source=trim_src,
+                tune_malloc_applied=_MALLOC_TUNED,
+                heap_reuse_faults_64mib=_HEAP_REUSE_FAULTS)
 
 
 def sync(device: str) -> None:
@@ -667,12 +667,11 @@ def main():
                    torch=torch.__version__,
                    threads=torch.get_num_threads(), allocator=alloc)
 
-    if alloc['mmap_threshold']:
-        alloc_line = (f'allocator: M_MMAP_THRESHOLD={alloc["mmap_threshold"]}'
-                      f' M_TRIM_THRESHOLD={alloc["trim_threshold"]} '
-                      f'({alloc["source"]})')
-    else:
-        alloc_line = f'allocator: {alloc["source"]}'
+    alloc_line = 'allocator: ' + ', '.join(
+        f'{name}={alloc[key + "_threshold"] or "default"} '
+        f'({alloc[key + "_source"]})'
+        for name, key in (('M_MMAP_THRESHOLD', 'mmap'),
+                          ('M_TRIM_THRESHOLD', 'trim')))
     header = [
         f'benchmark: {args.config}',
         f'batch size {batch_size}, {args.warmup} warm-up + {args.iters} '

@@ -1,4 +1,3 @@
-# Copyright (c) vlframe contributors. All rights reserved.
 """Print the fully merged config (``_base_`` files resolved, command-line
 overrides applied).
 
@@ -17,6 +16,8 @@ import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
+
+from vlframe.utils.config import ConfigKeyError, merge_cfg_options
 
 SAVE_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
 
@@ -58,8 +59,12 @@ def main():
         sys.exit(1)
 
     cfg = Config.fromfile(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    try:
+        # the same rule as train.py/test.py: only existing keys
+        merge_cfg_options(cfg, args.cfg_options, args.config)
+    except ConfigKeyError as err:
+        print(f'error: {err}', file=sys.stderr)
+        sys.exit(2)
 
     print(cfg.pretty_text)
 

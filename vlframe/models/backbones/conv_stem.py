@@ -1,3 +1,4 @@
+import warnings
 from typing import Optional, Sequence
 
 import torch
@@ -37,8 +38,12 @@ class ConvStem(BaseModule):
         super().__init__(init_cfg=init_cfg)
         blocks = []
         for out_channels in channels:
-            blocks.append(
-                ConvModule(
+            with warnings.catch_warnings():
+                # mmcv warns about a conv bias before a norm layer, which is
+                # right for conv-norm-act but not here: ReLU comes between
+                warnings.filterwarnings(
+                    'ignore', message='Unnecessary conv bias')
+                block = ConvModule(
                     in_channels,
                     out_channels,
                     kernel_size,
@@ -48,7 +53,8 @@ class ConvStem(BaseModule):
                     bias=True,
                     norm_cfg=norm_cfg,
                     act_cfg=act_cfg,
-                    order=tuple(order)))
+                    order=tuple(order))
+            blocks.append(block)
             in_channels = out_channels
         self.blocks = torch.nn.Sequential(*blocks)
         self.out_channels = in_channels
