@@ -61,3 +61,21 @@ def test_train_then_test_writes_the_expected_work_dir(tmp_path, data_root):
 
     pngs = glob.glob(osp.join(work_dir, '2*', show_dir, '*.png'))
     assert len(pngs) == 4  # one question in 10 is drawn
+
+
+def test_amp_on_cpu_and_auto_scale_lr(tmp_path, data_root):
+    """--amp trains in bfloat16 on a machine without CUDA (mmengine's
+    AmpOptimWrapper would assert a GPU); --auto-scale-lr scales the lr by
+    total batch / base_batch_size."""
+    from conftest import CNN_MLP_CONFIG
+    from mmengine.config import Config
+    work_dir = str(tmp_path / 'amp')
+    proc = run_tool('train.py', CNN_MLP_CONFIG, '--work-dir', work_dir,
+                    '--amp', '--auto-scale-lr', '--cfg-options',
+                    *tiny_data_options(data_root), 'train_cfg.max_epochs=1')
+    dumped = Config.fromfile(osp.join(work_dir, 'cnn-mlp_sort-of-clevr.py'))
+    assert dumped.optim_wrapper.type == 'AutocastOptimWrapper'
+    assert dumped.optim_wrapper.dtype == 'bfloat16'
+    # base lr 1e-4 for a batch of 128; this run's batch is 16
+    assert 'lr: 1.2500e-05' in proc.stdout + proc.stderr
+    assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
