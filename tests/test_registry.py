@@ -139,11 +139,6 @@ def test_known_type_is_returned():
     assert 'Conv2d' in names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='VLRegistry.get raises instead of returning None, so '
-    'Registry.__contains__ (defined as `self.get(key) is not None`) raises '
-    'UnknownTypeError instead of returning False')
 def test_membership_test_returns_false_for_unknown_name():
     assert 'ConvStem' in MODELS
     assert ('NoSuchModel' in MODELS) is False

@@ -65,6 +65,10 @@ class VLRegistry(Registry):
             raise UnknownTypeError(self._unknown_message(key))
         return obj
 
+    def __contains__(self, key: str) -> bool:
+        # mmengine's `in` is `get(key) is not None`; ours raises instead
+        return Registry.get(self, key) is not None
+
     def registered_names(self) -> List[str]:
         """Names reachable from this registry: its own and its ancestors'."""
         self.import_from_location()

@@ -161,13 +161,6 @@ def test_getattr_is_limited_to_history_buffer_statistics(tmp_path):
     # the statistics themselves are allowed (see the HistoryBuffer test)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='safe_torch_load keeps only the first line of torch\'s error '
-    '(`str(err).splitlines()[0]`), which is torch\'s generic "Weights only '
-    'load failed. ..." preamble; the line naming the refused global '
-    '("Trying to load unsupported GLOBAL posix.system ...") is dropped, so '
-    'UnsafeCheckpointError never says what was refused')
 def test_refusal_message_names_the_refused_global(tmp_path):
     path = tmp_path / 'evil.pth'
     torch.save(dict(payload=_Evil(tmp_path / 'never')), path)

@@ -3,13 +3,14 @@ import hashlib
 import io
 import json
 import os.path as osp
+import zipfile
 from typing import Dict, List, Optional
 
 import numpy as np
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from vlframe.registry import DATASETS
+from vlframe.registry import DATASETS, TRANSFORMS
 from vlframe.utils.checkpoint import atomic_write
 from .generators.sort_of_clevr import (ANSWER_VOCAB, FAMILY_NAMES,
                                        SUBTYPE_NAMES, generate_sort_of_clevr,
@@ -88,6 +89,12 @@ class SortOfClevrDataset(BaseDataset):
             ternary_subtype=int(ternary_subtype),
             generator_version=GENERATOR_VERSION)
         self.generate = generate
+        # build transforms from vlframe's registry (mmengine's Compose would
+        # use the root registry, which needs the vlframe default scope)
+        pipeline = [
+            TRANSFORMS.build(t) if isinstance(t, dict) else t
+            for t in pipeline
+        ]
         self._arrays: Optional[Dict[str, np.ndarray]] = None
         super().__init__(
             data_root=data_root,
@@ -107,7 +114,13 @@ class SortOfClevrDataset(BaseDataset):
 
     def _load_cache(self, path: str) -> Dict[str, np.ndarray]:
         try:
-            with np.load(path) as npz:
+            npz = np.load(path)
+            if not isinstance(npz, np.lib.npyio.NpzFile):
+                raise DatasetLayoutError(
+                    f'Sort-of-CLEVR cache {path} is a single array, not an '
+                    f'.npz archive. Expected layout: {EXPECTED_LAYOUT}. '
+                    'Delete the file to regenerate it.')
+            with npz:
                 missing = [k for k in _ARRAY_KEYS if k not in npz.files]
                 if missing:
                     raise DatasetLayoutError(
@@ -115,7 +128,7 @@ class SortOfClevrDataset(BaseDataset):
                         f'{missing}. Expected layout: {EXPECTED_LAYOUT}. '
                         'Delete the file to regenerate it.')
                 return {k: npz[k] for k in _ARRAY_KEYS}
-        except (ValueError, OSError, EOFError) as err:
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
             if isinstance(err, DatasetLayoutError):
                 raise
             raise DatasetLayoutError(
@@ -190,7 +203,8 @@ class SortOfClevrDataset(BaseDataset):
             question_id=int(idx),
             img_idx=img_idx,
             img=a['images'][img_idx],  # (75, 75, 3) uint8 RGB, a view
-            question=a['question_vec'][idx],
+            # a copy: a transform must not write into the dataset
+            question=a['question_vec'][idx].copy(),
             question_text=question_text(family, subtype,
                                         int(a['question_color_a'][idx]),
                                         int(a['question_color_b'][idx])),

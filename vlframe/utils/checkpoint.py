@@ -17,7 +17,7 @@ import os
 import os.path as osp
 import pickle
 import tempfile
-from collections import OrderedDict, defaultdict, deque
+from collections import OrderedDict
 from pathlib import Path
 from typing import Union
 
@@ -78,7 +78,7 @@ def allowlisted_globals() -> list:
     ``HistoryBuffer`` (logged scalars in the message hub) is a plain
     container of numpy arrays; unpickling it only fills attributes.
     """
-    return [HistoryBuffer, OrderedDict, defaultdict, deque,
+    return [HistoryBuffer, OrderedDict,
             (_history_buffer_statistic, 'builtins.getattr'),
             *_numpy_globals()]
 
@@ -95,11 +95,15 @@ def safe_torch_load(filename: Union[str, Path, 'io.BufferedIOBase'],
         return torch.load(filename, map_location=map_location,
                           weights_only=True)
     except pickle.UnpicklingError as err:
+        # torch's message is long; keep the line that names the global
+        lines = [line.strip() for line in str(err).splitlines()]
+        detail = next((line for line in lines if 'GLOBAL' in line
+                       or 'getattr' in line), lines[0] if lines else '')
         raise UnsafeCheckpointError(
             f'Refused to load checkpoint {filename}: it needs a Python object '
             'that is not on vlframe\'s allowlist of checkpoint types, so '
             'unpickling it could run arbitrary code. Nothing from it was '
-            f'executed. torch said: {str(err).splitlines()[0]}') from None
+            f'executed. torch said: {detail}') from None
 
 
 def _load_from_local(filename: str, map_location=None):

@@ -157,10 +157,5 @@ def test_table_is_logged(monkeypatch):
     assert logged == [('\n' + TABLE, 'current')]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='compute_metrics([]) (an empty evaluation set) crashes with '
-    'KeyError: \'overall\' inside format_table instead of returning no '
-    'metrics')
 def test_empty_results():
     assert QuestionTypeAccuracy().compute_metrics([]) == {}

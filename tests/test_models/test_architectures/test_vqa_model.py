@@ -189,14 +189,6 @@ def test_question_encoder_is_applied():
     assert not torch.allclose(feats, unencoded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='VQAModel passes its data_preprocessor cfg (default '
-    'dict(type="VLDataPreprocessor"), unscoped) to mmengine BaseModel, which '
-    'builds it with mmengine\'s root MODELS registry; without a "vlframe" '
-    'default scope that raises KeyError "VLDataPreprocessor is not in the '
-    'mmengine::model registry", although vlframe.registry.MODELS found '
-    'VQAModel itself (mmpretrain prefixes the type with its scope)')
 def test_build_without_default_scope(monkeypatch):
     # drop every default scope (the autouse fixture's included)
     monkeypatch.setattr(DefaultScope, '_instance_dict', OrderedDict())

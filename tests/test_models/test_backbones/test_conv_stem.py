@@ -73,3 +73,13 @@ def test_in_channels_and_no_norm():
     assert (out >= 0).all()  # ReLU is the last op without a norm
     with pytest.raises(RuntimeError):
         stem(torch.rand(1, 3, 75, 75))  # wrong number of input channels
+
+
+def test_no_conv_bias_warning():
+    # the conv bias is deliberate (ReLU sits between conv and BN), so mmcv's
+    # "Unnecessary conv bias before batch/instance norm" is silenced
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        stem = ConvStem(channels=(4, 4))
+    assert all(b.conv.bias is not None for b in stem.blocks)

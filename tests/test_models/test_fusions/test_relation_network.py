@@ -86,12 +86,6 @@ def test_exactly_equals_naive_implementation(with_coordinates):
     torch.testing.assert_close(fast64.double(), slow64, atol=0, rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='RelationNetworkFusion.forward ends with `pairs.float().sum()`: '
-    'meant to accumulate bf16 pairs in fp32, it also down-casts a float64 '
-    'model\'s output to float32 (breaks torch.autograd.gradcheck and fp64 '
-    'reference runs)')
 def test_float64_output_stays_float64():
     fusion = RelationNetworkFusion(in_channels=3, question_dim=2,
                                    hidden_dims=(4, )).double()

@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence
 
@@ -37,6 +38,10 @@ class QuestionTypeAccuracy(BaseMetric):
                     subtype=sample.get('question_subtype', 'all')))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        if not results:
+            print_log('QuestionTypeAccuracy: no samples were evaluated',
+                      logger='current', level=logging.WARNING)
+            return {}
         totals: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
         for r in results:
             for key in ('overall', r['family'],

@@ -37,6 +37,10 @@ class VQAModel(BaseModel):
                  init_cfg: Optional[dict] = None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            # mmengine's BaseModel would look it up in its root registry,
+            # which only finds vlframe's types under the vlframe scope
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.image_encoder = MODELS.build(image_encoder)

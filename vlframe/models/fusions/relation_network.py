@@ -98,5 +98,7 @@ class RelationNetworkFusion(BaseModule):
         pairs = F.relu(pairs)
         for layer in self.g_layers[1:]:
             pairs = F.relu(layer(pairs))  # (B, N, N, H)
-        # sum in float32: 625 bf16 addends would lose most of their digits
-        return pairs.float().sum(dim=(1, 2))  # (B, H)
+        # sum in (at least) float32: 625 bf16 addends would lose most of
+        # their digits
+        sum_dtype = torch.promote_types(pairs.dtype, torch.float32)
+        return pairs.sum(dim=(1, 2), dtype=sum_dtype)  # (B, H)
