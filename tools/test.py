@@ -4,22 +4,17 @@
         [--show-dir DIR] [--show] [--cfg-options k=v ...] [--launcher ...]
 """
 import argparse
-import os
-import os.path as osp
 
 from vlframe.utils.allocator import tune_malloc
 
 tune_malloc()
 
-from mmengine.config import DictAction  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 
-from vlframe.utils import (adapt_cfg_for_cpu_distributed,  # noqa: E402
-                           cpu_distributed, init_cpu_process_group,
-                           load_model_weights, merge_cfg_options,
-                           register_all_modules)
-from vlframe.utils.cli import load_config, run_tool  # noqa: E402
+from vlframe.utils import load_model_weights  # noqa: E402
+from vlframe.utils import register_all_modules  # noqa: E402
+from vlframe.utils.cli import (add_common_args, build_runner,  # noqa: E402
+                               prepare_config, run_tool)
 
 
 def parse_args():
@@ -27,9 +22,6 @@ def parse_args():
         description='Test (and evaluate) a vlframe model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--work-dir',
-        help='the directory to save the file containing evaluation metrics')
     parser.add_argument(
         '--out',
         type=str,
@@ -47,22 +39,8 @@ def parse_args():
         help='draw one test sample in this many (default: the config\'s)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config: key=value, dotted keys; the '
-        'key must exist')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_common_args(parser)
+    return parser.parse_args()
 
 
 def trigger_visualization_hook(cfg, args):
@@ -86,15 +64,7 @@ def main():
     args = parse_args()
     register_all_modules(init_default_scope=False)
 
-    cfg = load_config(args.config)
-    merge_cfg_options(cfg, args.cfg_options, args.config)
-    cfg.launcher = args.launcher
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = prepare_config(args)
 
     # the weights are loaded below, strictly, instead of by the Runner
     cfg.load_from = None
@@ -103,15 +73,7 @@ def main():
     if args.show or args.show_dir:
         trigger_visualization_hook(cfg, args)
 
-    if cpu_distributed(args.launcher):
-        adapt_cfg_for_cpu_distributed(cfg)
-        init_cpu_process_group(args.launcher)
-
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        from vlframe.registry import RUNNERS
-        runner = RUNNERS.build(cfg)
+    runner = build_runner(cfg)
 
     model = runner.model.module if hasattr(runner.model,
                                            'module') else runner.model

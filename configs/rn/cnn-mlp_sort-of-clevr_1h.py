@@ -1,23 +1,11 @@
 # The CNN+MLP baseline on the same training budget as rn_sort-of-clevr_1h.py:
 # the same 6 epochs (1.18M training questions), batch, lr and schedule.
-_base_ = './cnn-mlp_sort-of-clevr.py'
-
-train_dataloader = dict(batch_size=64)
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=False,
-        begin=0,
-        end=1000),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=0,
-        end=6,
-        convert_to_iter_based=True),
+_base_ = [
+    '../_base_/models/cnn_mlp.py',
+    '../_base_/datasets/sort_of_clevr.py',
+    '../_base_/schedules/adam-1e-3_warmup-cosine_6e.py',
+    '../_base_/default_runtime.py',
 ]
-train_cfg = dict(max_epochs=6)
-auto_scale_lr = dict(base_batch_size=64)
+
+default_hooks = dict(
+    checkpoint=dict(save_best='accuracy/overall', rule='greater'))
