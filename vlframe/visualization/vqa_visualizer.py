@@ -1,3 +1,4 @@
+import textwrap
 from typing import Optional, Sequence
 
 import mmcv
@@ -50,35 +51,37 @@ class VQAVisualizer(Visualizer):
         height, width = image.shape[:2]
         scale = max(1, int(np.ceil(self.min_size / min(height, width))))
         image = mmcv.imrescale(image, scale, interpolation='nearest')
-        band_height = 70
-        canvas = np.full((image.shape[0] + band_height, image.shape[1], 3),
-                         255, dtype=np.uint8)
-        canvas[:image.shape[0]] = image
-        self.set_image(canvas)
         font_size = 9
-        question = data_sample.metainfo.get('question_text', '')
-        self.draw_texts(question, np.array([4, image.shape[0] + 4]),
-                        colors='black', font_sizes=font_size)
-        lines = []
+        line_height = 20
+        # about 6.3 px per character at this font size
+        question = textwrap.wrap(
+            data_sample.metainfo.get('question_text', ''),
+            width=max(20, image.shape[1] * 10 // 63)) or ['']
+        lines = [(text, 'question') for text in question]
+        correct = ('pred_answer' in data_sample
+                   and 'gt_answer' in data_sample and int(
+                       data_sample.pred_answer) == int(data_sample.gt_answer))
         if draw_pred and 'pred_answer' in data_sample:
             pred = self._answer(data_sample.pred_answer)
             score = ''
             if 'pred_score' in data_sample:
                 score = f' ({float(data_sample.pred_score.max()):.2f})'
-            lines.append((f'prediction: {pred}{score}', 'pred'))
+            lines.append((f'prediction: {pred}{score}',
+                          'green' if correct else 'red'))
         if draw_gt and 'gt_answer' in data_sample:
             lines.append(
-                (f'ground truth: {self._answer(data_sample.gt_answer)}', 'gt'))
-        correct = ('pred_answer' in data_sample
-                   and 'gt_answer' in data_sample and int(
-                       data_sample.pred_answer) == int(data_sample.gt_answer))
-        for i, (text, kind) in enumerate(lines):
-            color = 'black' if kind == 'gt' else (
-                'green' if correct else 'red')
+                (f'ground truth: {self._answer(data_sample.gt_answer)}',
+                 'black'))
+        band_height = line_height * len(lines) + 10
+        canvas = np.full((image.shape[0] + band_height, image.shape[1], 3),
+                         255, dtype=np.uint8)
+        canvas[:image.shape[0]] = image
+        self.set_image(canvas)
+        for i, (text, color) in enumerate(lines):
             self.draw_texts(
                 text,
-                np.array([4, image.shape[0] + 24 + 20 * i]),
-                colors=color,
+                np.array([4, image.shape[0] + 4 + line_height * i]),
+                colors='black' if color == 'question' else color,
                 font_sizes=font_size)
         drawn = self.get_image()
         if show:
