@@ -129,7 +129,11 @@ def test_min_size_and_no_out_file():
              answer_vocab=ANSWER_VOCAB, min_size=150))
     assert isinstance(vis, VQAVisualizer)
     drawn = vis.add_datasample('q', image(), sample())  # no backend: no file
-    assert drawn.shape == (150 + 70, 150, 3)
+    # text band: 20 px per line + 10; at 150 px the question wraps onto two
+    # lines, then prediction and ground truth
+    assert drawn.shape == (150 + 20 * 4 + 10, 150, 3)
     # an image already larger than min_size is not shrunk
     big = np.zeros((400, 500, 3), dtype=np.uint8)
-    assert vis.add_datasample('q', big, sample()).shape == (470, 500, 3)
+    # (and the question fits on one line)
+    assert vis.add_datasample('q', big, sample()).shape == (
+        400 + 20 * 3 + 10, 500, 3)
