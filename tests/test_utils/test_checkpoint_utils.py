@@ -280,3 +280,14 @@ def test_load_model_weights_errors(tmp_path):
     with pytest.raises(UnsafeCheckpointError):
         load_model_weights(_Small(), str(evil))
     assert not marker.exists()
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+    from vlframe.utils.checkpoint import atomic_write
+    target = tmp_path / 'f.bin'
+    atomic_write(str(target), b'data')
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask

@@ -136,6 +136,10 @@ def atomic_write(filepath: Union[str, Path], data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file 0600; give it the mode open() would
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, filepath)
     except BaseException:
         if osp.exists(tmp_path):
