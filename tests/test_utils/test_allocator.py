@@ -82,3 +82,9 @@ def test_minor_page_faults_count_fresh_pages():
         buf.close()
     assert after - before >= pages
     assert after - before < pages + 5000  # not wildly more
+
+
+def test_tuning_can_be_switched_off(monkeypatch):
+    from vlframe.utils.allocator import tune_malloc
+    monkeypatch.setenv('VLFRAME_NO_MALLOC_TUNING', '1')
+    assert tune_malloc() is False

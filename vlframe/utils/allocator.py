@@ -13,7 +13,9 @@ heap for reuse.
 :func:`tune_malloc` first thing and users get it without setting
 environment variables. The environment variables
 ``MALLOC_MMAP_THRESHOLD_`` / ``MALLOC_TRIM_THRESHOLD_`` (read by glibc at
-start-up) still win when set: we do not override an explicit choice.
+start-up) still win when set: we do not override an explicit choice, and
+``VLFRAME_NO_MALLOC_TUNING=1`` leaves glibc's defaults alone (to measure
+them, or where another allocator is preloaded).
 """
 import ctypes
 import ctypes.util
@@ -31,7 +33,10 @@ TRIM_THRESHOLD = 512 * 1024 * 1024
 def tune_malloc(mmap_threshold: int = MMAP_THRESHOLD,
                 trim_threshold: int = TRIM_THRESHOLD) -> bool:
     """Apply the thresholds with glibc's ``mallopt``; False where there is
-    no glibc (macOS, musl) and nothing changed."""
+    no glibc (macOS, musl) or VLFRAME_NO_MALLOC_TUNING=1 and nothing
+    changed."""
+    if os.environ.get('VLFRAME_NO_MALLOC_TUNING') == '1':
+        return False
     libc_name = ctypes.util.find_library('c')
     if libc_name is None:
         return False
