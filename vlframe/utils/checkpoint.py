@@ -19,11 +19,11 @@ import pickle
 import tempfile
 from collections import OrderedDict
 from pathlib import Path
-from typing import Union
+from typing import BinaryIO, Union
 
+import mmengine.fileio.io as mmengine_io
 import numpy as np
 import torch
-import mmengine.fileio.io as mmengine_io
 from mmengine.fileio import LocalBackend, register_backend
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
@@ -87,7 +87,7 @@ def register_safe_globals() -> None:
     torch.serialization.add_safe_globals(allowlisted_globals())
 
 
-def safe_torch_load(filename: Union[str, Path, 'io.BufferedIOBase'],
+def safe_torch_load(filename: Union[str, Path, BinaryIO],
                     map_location=None):
     """``torch.load(weights_only=True)`` with a clear error on refusal."""
     register_safe_globals()
