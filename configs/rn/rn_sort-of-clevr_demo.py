@@ -1,5 +1,5 @@
 # The quick start (`make demo`): rn_sort-of-clevr_1h.py shortened to 2
-# epochs (392k training questions, about 12 minutes on 2 cores), warm-up 500
+# epochs (392k training questions; not yet timed end to end), warm-up 500
 # iterations.
 _base_ = './rn_sort-of-clevr_1h.py'
 
