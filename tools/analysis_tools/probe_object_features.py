@@ -18,7 +18,6 @@ the colour-conditioned questions can be checked here: its last feature map
 may keep the shapes but drop the colours.
 """
 import argparse
-import sys
 
 import numpy as np
 import torch
@@ -36,27 +35,48 @@ class ProbeError(Exception):
     """Bad input, reported without a traceback."""
 
 
-def object_cell_features(encoder_blocks, arrays, num_images, depth,
+def object_cell_features(model, arrays, num_images, depths,
                          batch_size=250):
-    """(num_images * 6, C) features of the cell under each object centre,
-    (num_images * 6,) colour indices and shapes."""
-    feats = []
+    """Features of the cell under each object centre after each depth.
+
+    One pass over the images through the encoder's blocks (normalised by the
+    model's own data preprocessor), keeping the cells at every requested
+    depth. Returns ``{depth: (num_images * K, C_d)}``, the (h, w) of each
+    depth's map, and (num_images * K,) colour indices and shapes, K objects
+    per image.
+    """
+    blocks = model.image_encoder.blocks
+    centers = arrays['object_centers'][:num_images]  # (N, K, (x, y))
+    cells = {depth: [] for depth in depths}
+    map_sizes = {}
     for start in range(0, num_images, batch_size):
         stop = min(start + batch_size, num_images)
         img = torch.from_numpy(arrays['images'][start:stop]).permute(
-            0, 3, 1, 2).float() / 255  # (B, 3, H, W) in [0, 1]
+            0, 3, 1, 2)  # (B, 3, H, W) uint8
+        x = model.data_preprocessor(dict(inputs=dict(img=img)))['inputs'][
+            'img']
+        batch_centers = centers[start:stop]
         with torch.no_grad():
-            feats.append(encoder_blocks[:depth](img).float())
-    fmap = torch.cat(feats)  # (N, C, h, w)
-    size = fmap.shape[-1]
-    centers = arrays['object_centers'][:num_images]  # (N, 6, (x, y))
-    col = np.clip(centers[..., 0] * size // IMG_SIZE, 0, size - 1)
-    row = np.clip(centers[..., 1] * size // IMG_SIZE, 0, size - 1)
-    cells = fmap[np.arange(num_images)[:, None], :, row, col]  # (N, 6, C)
+            for depth, block in enumerate(blocks, 1):
+                x = block(x)  # (B, C_d, h, w)
+                if depth not in cells:
+                    continue
+                height, width = x.shape[-2:]
+                map_sizes[depth] = (height, width)
+                col = np.clip(batch_centers[..., 0] * width // IMG_SIZE, 0,
+                              width - 1)
+                row = np.clip(batch_centers[..., 1] * height // IMG_SIZE, 0,
+                              height - 1)
+                cells[depth].append(
+                    x[np.arange(stop - start)[:, None], :, row, col].float()
+                    .flatten(0, 1))  # (B * K, C_d)
+                if depth == max(depths):
+                    break
     num_objects = centers.shape[1]
     colours = np.tile(np.arange(num_objects), num_images)
     shapes = arrays['object_shapes'][:num_images].reshape(-1)
-    return cells.reshape(-1, fmap.shape[1]), colours, shapes
+    return ({d: torch.cat(c) for d, c in cells.items()}, map_sizes, colours,
+            shapes)
 
 
 def linear_probe_accuracy(x_train, y_train, x_test, y_test, steps=300):
@@ -135,26 +155,24 @@ def main(argv=None):
                              'object arrays of a generated Sort-of-CLEVR set')
         splits[split] = (arrays, min(wanted, len(arrays['images'])))
 
-    test_shapes = splits['test'][0]['object_shapes'][:splits['test'][1]]
-    print(f'objects: {splits["train"][1] * 6} train, {test_shapes.size} '
-          'test; chance (majority class): colour 16.7%, shape '
-          f'{100 * np.bincount(test_shapes.ravel()).max() / test_shapes.size:.1f}%')
+    x_tr, _, colour_tr, shape_tr = object_cell_features(
+        model, *splits['train'], depths)
+    x_te, map_sizes, colour_te, shape_te = object_cell_features(
+        model, *splits['test'], depths)
+    num_colours = int(colour_te.max()) + 1
+    print(f'objects: {colour_tr.size} train, {colour_te.size} test; chance '
+          f'(majority class): colour {100 / num_colours:.1f}%, shape '
+          f'{100 * np.bincount(shape_te).max() / shape_te.size:.1f}%')
     print(f'{"blocks":>6} {"cells":>7} {"colour %":>9} {"shape %":>8}')
     for depth in depths:
-        x_tr, colour_tr, shape_tr = object_cell_features(
-            blocks, *splits['train'], depth)
-        x_te, colour_te, shape_te = object_cell_features(
-            blocks, *splits['test'], depth)
-        colour = linear_probe_accuracy(x_tr, colour_tr, x_te, colour_te)
-        shape = linear_probe_accuracy(x_tr, shape_tr, x_te, shape_te)
-        cells = blocks[:depth](torch.zeros(1, 3, IMG_SIZE, IMG_SIZE)).shape
-        print(f'{depth:>6} {cells[-2]:>3}x{cells[-1]:<3} '
+        colour = linear_probe_accuracy(x_tr[depth], colour_tr, x_te[depth],
+                                       colour_te)
+        shape = linear_probe_accuracy(x_tr[depth], shape_tr, x_te[depth],
+                                      shape_te)
+        height, width = map_sizes[depth]
+        print(f'{depth:>6} {height:>3}x{width:<3} '
               f'{100 * colour:>9.1f} {100 * shape:>8.1f}')
 
 
 if __name__ == '__main__':
-    try:
-        run_tool(main)
-    except ProbeError as err:
-        print(f'error: {err}', file=sys.stderr)
-        sys.exit(2)
+    run_tool(main, tool_errors=(ProbeError, ))

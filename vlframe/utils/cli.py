@@ -22,15 +22,16 @@ def user_errors() -> tuple:
             UnsafeCheckpointError, CheckpointMismatchError)
 
 
-def run_tool(main: Callable[[], None]) -> None:
+def run_tool(main: Callable[[], None], tool_errors: tuple = ()) -> None:
     """Run ``main``; a user error prints ``error: <message>`` and exits 2.
 
+    ``tool_errors``: the tool's own user-error classes, handled the same.
     Errors raised inside an mmengine build are re-raised by mmengine with
     the class and file prefixed; the message still names the cause.
     """
     try:
         main()
-    except user_errors() as err:
+    except user_errors() + tuple(tool_errors) as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(2)
 
