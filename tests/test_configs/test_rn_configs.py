@@ -1,0 +1,64 @@
+"""Every config in configs/rn/ loads and builds its model, and each RN run
+and its CNN+MLP comparison run train on the same questions."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from vlframe.models import VQAModel
+from vlframe.registry import MODELS
+from vlframe.utils import register_all_modules
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+RN_DIR = osp.join(REPO, 'configs', 'rn')
+CONFIGS = sorted(glob.glob(osp.join(RN_DIR, '*.py')))
+
+# (RN config, the CNN+MLP config its README compares it with)
+COMPARISONS = [
+    ('rn_sort-of-clevr.py', 'cnn-mlp_sort-of-clevr_20e.py'),
+    ('rn_sort-of-clevr_6e.py', 'cnn-mlp_sort-of-clevr_6e.py'),
+]
+
+
+@pytest.fixture(autouse=True)
+def vlframe_scope():
+    register_all_modules()
+    with DefaultScope.overwrite_default_scope('vlframe'):
+        yield
+
+
+def test_configs_are_found():
+    names = {osp.basename(p) for p in CONFIGS}
+    assert {'rn_sort-of-clevr.py', 'cnn-mlp_sort-of-clevr.py',
+            'rn_sort-of-clevr_demo.py'} <= names
+    for pair in COMPARISONS:
+        assert set(pair) <= names
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=osp.basename)
+def test_config_builds_its_model(path):
+    cfg = Config.fromfile(path)
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, VQAModel)
+    assert cfg.train_dataloader.dataset.type == 'SortOfClevrDataset'
+    assert cfg.train_cfg.max_epochs >= 1
+    # the question code of the data and the size the model expects agree
+    code_size = 18 if cfg.train_dataloader.dataset.ternary else 11
+    assert model.fusion.question_dim == code_size
+
+
+@pytest.mark.parametrize('rn_name,cnn_name', COMPARISONS)
+def test_comparison_runs_see_the_same_questions(rn_name, cnn_name):
+    rn = Config.fromfile(osp.join(RN_DIR, rn_name))
+    cnn = Config.fromfile(osp.join(RN_DIR, cnn_name))
+    assert rn.model.fusion.type == 'RelationNetworkFusion'
+    assert cnn.model.fusion.type == 'ConcatMLPFusion'
+    assert rn.train_cfg.max_epochs == cnn.train_cfg.max_epochs
+    assert rn.train_dataloader.batch_size == cnn.train_dataloader.batch_size
+    assert rn.train_dataloader.dataset == cnn.train_dataloader.dataset
+    assert rn.val_dataloader.dataset == cnn.val_dataloader.dataset
+    assert rn.optim_wrapper.optimizer == cnn.optim_wrapper.optimizer
+    assert rn.param_scheduler == cnn.param_scheduler
+    assert rn.randomness == cnn.randomness
