@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from mmengine.registry import DefaultScope
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RN_CONFIG = osp.join(REPO, 'configs', 'rn', 'rn_sort-of-clevr.py')
@@ -49,3 +50,12 @@ def run_tool(*args, timeout=300, check=True, cwd=None):
 @pytest.fixture
 def data_root(tmp_path):
     return str(tmp_path / 'sort_of_clevr')
+
+
+@pytest.fixture
+def vlframe_scope():
+    """The default scope the Runner sets from ``default_scope = 'vlframe'``:
+    mmengine's BaseModel builds ``data_preprocessor`` with mmengine's root
+    MODELS registry, which finds VLDataPreprocessor only in this scope."""
+    with DefaultScope.overwrite_default_scope('vlframe'):
+        yield

@@ -1,6 +1,6 @@
 # CNN+MLP baseline on Sort-of-CLEVR with the reimplementation's schedule
-# (Adam 1e-4, 100 epochs; like rn_sort-of-clevr.py, batches of 64 mixed
-# questions for its one step on 64 of each family).
+# (Adam 1e-4, 100 epochs; like rn_sort-of-clevr.py, 64 questions per Adam
+# step).
 _base_ = [
     '../_base_/models/cnn_mlp.py',
     '../_base_/datasets/sort_of_clevr.py',

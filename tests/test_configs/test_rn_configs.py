@@ -5,11 +5,9 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
 from vlframe.models import VQAModel
 from vlframe.registry import MODELS
-from vlframe.utils import register_all_modules
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RN_DIR = osp.join(REPO, 'configs', 'rn')
@@ -22,11 +20,7 @@ COMPARISONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def vlframe_scope():
-    register_all_modules()
-    with DefaultScope.overwrite_default_scope('vlframe'):
-        yield
+pytestmark = pytest.mark.usefixtures('vlframe_scope')
 
 
 def test_configs_are_found():

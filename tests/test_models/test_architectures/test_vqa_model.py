@@ -24,14 +24,9 @@ MODEL_CFGS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def vlframe_scope():
-    """The default scope the Runner sets from ``default_scope = 'vlframe'``:
-    mmengine's BaseModel builds ``data_preprocessor`` with mmengine's root
-    MODELS registry, which finds VLDataPreprocessor only in this scope
-    (see test_build_without_default_scope)."""
-    with DefaultScope.overwrite_default_scope('vlframe'):
-        yield
+# every test runs in the Runner's default scope (tests/conftest.py; see
+# test_build_without_default_scope for why)
+pytestmark = pytest.mark.usefixtures('vlframe_scope')
 
 
 @pytest.fixture(scope='module', autouse=True)
