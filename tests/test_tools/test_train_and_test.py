@@ -76,6 +76,7 @@ def test_amp_on_cpu_and_auto_scale_lr(tmp_path, data_root):
     dumped = Config.fromfile(osp.join(work_dir, 'cnn-mlp_sort-of-clevr.py'))
     assert dumped.optim_wrapper.type == 'AutocastOptimWrapper'
     assert dumped.optim_wrapper.dtype == 'bfloat16'
-    # base lr 1e-4 for a batch of 128; this run's batch is 16
-    assert 'lr: 1.2500e-05' in proc.stdout + proc.stderr
+    # base lr 1e-4 for a batch of 64; this run's batch is 16
+    assert dumped.auto_scale_lr.base_batch_size == 64
+    assert 'lr: 2.5000e-05' in proc.stdout + proc.stderr
     assert osp.isfile(osp.join(work_dir, 'epoch_1.pth'))
