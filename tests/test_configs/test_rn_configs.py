@@ -17,6 +17,7 @@ CONFIGS = sorted(glob.glob(osp.join(RN_DIR, '*.py')))
 COMPARISONS = [
     ('rn_sort-of-clevr.py', 'cnn-mlp_sort-of-clevr_20e.py'),
     ('rn_sort-of-clevr_6e.py', 'cnn-mlp_sort-of-clevr_6e.py'),
+    ('rn_sort-of-clevr_12e.py', 'cnn-mlp_sort-of-clevr_12e.py'),
 ]
 
 
