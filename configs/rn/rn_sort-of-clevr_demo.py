@@ -1,22 +1,8 @@
-# The quick start (`make demo`): rn_sort-of-clevr_6e.py cut to 2 epochs
-# (392k training questions): 500 warm-up iterations, Adam 3e-4, cosine decay
-# over the second epoch.
+# The quick start (`make demo`): the first epoch of rn_sort-of-clevr_6e.py
+# (196k training questions: 1000 warm-up iterations, then Adam 3e-4), so that
+# set-up, data generation, training and the test fit in 20 minutes on a
+# 2-core CPU whose bf16 RN step takes 0.2 s.
 _base_ = './rn_sort-of-clevr_6e.py'
 
-param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=0.01,
-        by_epoch=False,
-        begin=0,
-        end=500),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min=1e-5,
-        by_epoch=True,
-        begin=1,
-        end=2,
-        convert_to_iter_based=True),
-]
-train_cfg = dict(max_epochs=2)
+train_cfg = dict(max_epochs=1)
 default_hooks = dict(logger=dict(interval=100))
