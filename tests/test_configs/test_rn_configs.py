@@ -18,6 +18,7 @@ COMPARISONS = [
     ('rn_sort-of-clevr.py', 'cnn-mlp_sort-of-clevr_20e.py'),
     ('rn_sort-of-clevr_6e.py', 'cnn-mlp_sort-of-clevr_6e.py'),
     ('rn_sort-of-clevr_12e.py', 'cnn-mlp_sort-of-clevr_12e.py'),
+    ('rn_sort-of-clevr_stem-0.1x_9e.py', 'cnn-mlp_sort-of-clevr_stem-0.1x_9e.py'),
 ]
 
 
@@ -55,5 +56,24 @@ def test_comparison_runs_see_the_same_questions(rn_name, cnn_name):
     assert rn.train_dataloader.dataset == cnn.train_dataloader.dataset
     assert rn.val_dataloader.dataset == cnn.val_dataloader.dataset
     assert rn.optim_wrapper.optimizer == cnn.optim_wrapper.optimizer
+    assert (rn.optim_wrapper.get('paramwise_cfg') ==
+            cnn.optim_wrapper.get('paramwise_cfg'))
     assert rn.param_scheduler == cnn.param_scheduler
     assert rn.randomness == cnn.randomness
+
+
+@pytest.mark.parametrize('name', [
+    'rn_sort-of-clevr_stem-0.1x_9e.py', 'cnn-mlp_sort-of-clevr_stem-0.1x_9e.py'
+])
+def test_stem_trains_at_a_tenth_of_the_rate(name):
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(RN_DIR, name))
+    model = MODELS.build(cfg.model)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    lr_of = {}
+    for group in optim_wrapper.optimizer.param_groups:
+        for param in group['params']:
+            lr_of[id(param)] = group['lr']
+    for param_name, param in model.named_parameters():
+        expected = 1e-4 if param_name.startswith('image_encoder.') else 1e-3
+        assert lr_of[id(param)] == pytest.approx(expected), param_name
