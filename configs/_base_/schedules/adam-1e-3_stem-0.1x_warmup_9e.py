@@ -9,9 +9,10 @@
 # model at 3e-4 or 1e-3 the stem discards colour within a few epochs. With
 # perfect objects (one-hot colour, shape, position) g and f match colours
 # after ~58k questions at 1e-3 against >134k at 1e-4.
+_base_ = './adam-3e-4_warmup_6e.py'
+
 optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=1e-3),
+    optimizer=dict(lr=1e-3),
     paramwise_cfg=dict(custom_keys={'image_encoder': dict(lr_mult=0.1)}))
 param_scheduler = [
     dict(
@@ -28,7 +29,4 @@ param_scheduler = [
         end=9,
         convert_to_iter_based=True),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=9, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-auto_scale_lr = dict(enable=False, base_batch_size=64)
+train_cfg = dict(max_epochs=9)
