@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
+from mmengine.optim import build_optim_wrapper
 
 from vlframe.models import VQAModel
 from vlframe.registry import MODELS
@@ -66,7 +67,6 @@ def test_comparison_runs_see_the_same_questions(rn_name, cnn_name):
     'rn_sort-of-clevr_stem-0.1x_9e.py', 'cnn-mlp_sort-of-clevr_stem-0.1x_9e.py'
 ])
 def test_stem_trains_at_a_tenth_of_the_rate(name):
-    from mmengine.optim import build_optim_wrapper
     cfg = Config.fromfile(osp.join(RN_DIR, name))
     model = MODELS.build(cfg.model)
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
