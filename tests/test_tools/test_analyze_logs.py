@@ -195,3 +195,68 @@ def test_cal_train_time_iter_based(tmp_path):
     avg, _ = expected_times(records)
     assert 'iteration-based' in res.stdout
     assert f'average iter time: {avg:.4f} s/iter' in res.stdout
+
+
+def load_tool():
+    """Import the script as a module to inspect the records it reads."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('analyze_logs', SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_resumed_run(tmp_path, by_epoch=True):
+    """A run killed in epoch 3 after its epoch-2 checkpoint and resumed:
+    mmengine writes a second timestamp folder that repeats epoch 3."""
+    records = make_records(by_epoch)
+    first_iter_of_epoch3 = 2 * ITERS_PER_EPOCH + LOG_INTERVAL
+    cut = next(i for i, r in enumerate(records)
+               if r.get('iter') == first_iter_of_epoch3)
+    # the killed part got through half of epoch 3 with other values
+    killed = [dict(r, loss=99.0) for r in records[cut:cut + 2]]
+    work_dir = tmp_path / 'work_dirs' / 'resumed'
+    for stamp, part in (('20240101_120000', records[:cut] + killed),
+                        ('20240102_080000', records[cut:])):
+        folder = work_dir / stamp / 'vis_data'
+        folder.mkdir(parents=True)
+        (folder / 'scalars.json').write_text(
+            ''.join(json.dumps(r) + '\n' for r in part))
+    return work_dir, records
+
+
+@pytest.mark.parametrize('by_epoch', [True, False])
+def test_work_dir_joins_resumed_parts(tmp_path, by_epoch):
+    work_dir, records = write_resumed_run(tmp_path, by_epoch)
+    log = load_tool().ScalarLog(str(work_dir))
+    assert len(log.files) == 2
+    # exactly the records of an uninterrupted run, the killed part dropped
+    assert log.train + log.val == sorted(
+        records, key=lambda r: ('iter' not in r, r['step']))
+    assert [r['step'] for r in log.val] == (
+        [1, 2, 3] if by_epoch else [40, 80, 120])
+    assert all(r['loss'] < 99 for r in log.train)
+
+
+def test_plot_curve_and_train_time_of_a_work_dir(tmp_path):
+    work_dir, records = write_resumed_run(tmp_path)
+    out = tmp_path / 'resumed.png'
+    res = run('plot_curve', work_dir, '--keys', 'loss', 'accuracy/overall',
+              '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert 'key: loss (12 points, 2 resumed parts joined)' in res.stdout
+    assert 'key: accuracy/overall (3 points, 2 resumed parts joined)' \
+        in res.stdout
+    assert_png(out)
+    res = run('cal_train_time', work_dir)
+    assert res.returncode == 0, res.stderr
+    avg, _ = expected_times(records)
+    assert f'average iter time: {avg:.4f} s/iter' in res.stdout
+
+
+def test_directory_without_scalars(tmp_path):
+    res = run('plot_curve', tmp_path, '--out', tmp_path / 'x.png')
+    assert res.returncode == 1
+    assert 'Traceback' not in res.stderr
+    assert str(tmp_path) in res.stderr
+    assert 'vis_data/scalars.json' in res.stderr

@@ -30,8 +30,17 @@ A requested key is a *training key* if it occurs in training lines (so
 ``time`` means the training iteration time), otherwise a *validation key*.
 Training keys are drawn against the iteration, validation keys against the
 epoch; when both kinds are requested they go to separate subplots.
+
+A path may also be a run's work_dir (``work_dirs/exp``). mmengine starts a
+new ``<timestamp>/vis_data/scalars.json`` every time a run is resumed, so the
+files under it are read in timestamp order as one run: each later file
+replaces the earlier records from where it starts (its first training
+iteration, and for validation its first epoch, or that iteration in
+iteration-based runs), because a resumed run repeats the work done after its
+checkpoint.
 """
 import argparse
+import glob
 import json
 import math
 import os
@@ -61,47 +70,90 @@ def is_number(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def read_records(path):
+    """The records of one ``scalars.json``, split into (train, val)."""
+    if not osp.exists(path):
+        raise LogError(f'{path}: file does not exist')
+    if not osp.isfile(path):
+        raise LogError(f'{path}: not a file')
+    try:
+        with open(path, encoding='utf-8') as f:
+            lines = f.readlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise LogError(f'{path}: cannot read file ({e})') from None
+    train, val = [], []
+    for lineno, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            log = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise LogError(f'{path}, line {lineno}: malformed JSON '
+                           f'({e.msg}): {_shorten(line)}') from None
+        if not isinstance(log, dict):
+            raise LogError(f'{path}, line {lineno}: expected a JSON '
+                           f'object, got {type(log).__name__}: '
+                           f'{_shorten(line)}')
+        if 'step' not in log and 'iter' not in log:
+            raise LogError(f'{path}, line {lineno}: no "step" field; '
+                           'is this an mmengine vis_data/scalars.json? '
+                           '(the old mmcv-style *.log.json is not '
+                           'supported)')
+        (train if is_train_line(log) else val).append(log)
+    if not train and not val:
+        raise LogError(f'{path}: file contains no records')
+    return train, val
+
+
+def scalars_files(path):
+    """The ``scalars.json`` files a path stands for: the file itself, the
+    one of a ``<timestamp>`` folder, or those of every ``<timestamp>`` folder
+    of a work_dir, oldest first."""
+    if not osp.isdir(path):
+        return [path]  # read_records reports a missing file
+    own = osp.join(path, 'vis_data', 'scalars.json')
+    if osp.isfile(own):
+        return [own]
+    # timestamp folder names (%Y%m%d_%H%M%S) sort in time order
+    files = sorted(glob.glob(osp.join(path, '*', 'vis_data', 'scalars.json')))
+    if not files:
+        raise LogError(f'{path}: a directory without <timestamp>/vis_data/'
+                       'scalars.json; give a scalars.json file or the '
+                       "work_dir of a run")
+    return files
+
+
+def step_of(log):
+    return log.get('step', log.get('iter'))
+
+
 class ScalarLog:
-    """Content of one ``scalars.json`` split into training and validation
-    records."""
+    """The training and validation records of one run: one ``scalars.json``
+    or, for a work_dir, the joined files of a run resumed several times."""
 
     def __init__(self, path):
         self.path = path
+        self.files = scalars_files(path)
         self.train = []
         self.val = []
-        self._load()
+        for file in self.files:
+            self._append(*read_records(file))
 
-    def _load(self):
-        if not osp.exists(self.path):
-            raise LogError(f'{self.path}: file does not exist')
-        if not osp.isfile(self.path):
-            raise LogError(f'{self.path}: not a file')
-        try:
-            with open(self.path, encoding='utf-8') as f:
-                lines = f.readlines()
-        except (OSError, UnicodeDecodeError) as e:
-            raise LogError(f'{self.path}: cannot read file ({e})') from None
-        for lineno, line in enumerate(lines, start=1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                log = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise LogError(f'{self.path}, line {lineno}: malformed JSON '
-                               f'({e.msg}): {_shorten(line)}') from None
-            if not isinstance(log, dict):
-                raise LogError(f'{self.path}, line {lineno}: expected a JSON '
-                               f'object, got {type(log).__name__}: '
-                               f'{_shorten(line)}')
-            if 'step' not in log and 'iter' not in log:
-                raise LogError(f'{self.path}, line {lineno}: no "step" field; '
-                               'is this an mmengine vis_data/scalars.json? '
-                               '(the old mmcv-style *.log.json is not '
-                               'supported)')
-            (self.train if is_train_line(log) else self.val).append(log)
-        if not self.train and not self.val:
-            raise LogError(f'{self.path}: file contains no records')
+    def _append(self, train, val):
+        """Add the records of a later part of the run. It repeats what came
+        after its checkpoint, so its records replace the earlier ones from
+        its first step on."""
+        if train:
+            first_iter = step_of(train[0])
+            self.train = [r for r in self.train if step_of(r) < first_iter]
+            # validation steps are epochs in epoch-based runs
+            val_start = train[0].get('epoch', first_iter)
+        else:
+            val_start = min(step_of(r) for r in val)
+        self.val = [r for r in self.val if step_of(r) < val_start]
+        self.train += train
+        self.val += val
 
     @staticmethod
     def _keys(records):
@@ -147,7 +199,7 @@ class ScalarLog:
         for log in records:
             if key not in log or not is_number(log[key]):
                 continue
-            x = log.get('step', log.get('iter'))
+            x = step_of(log)
             if not is_number(x):
                 continue
             xs.append(x)
@@ -163,7 +215,10 @@ def _shorten(text, width=80):
 
 def run_label(path):
     """A short name for a run: ``<exp>/<timestamp>`` for the usual
-    ``work_dirs/<exp>/<timestamp>/vis_data/scalars.json`` layout."""
+    ``work_dirs/<exp>/<timestamp>/vis_data/scalars.json`` layout, ``<exp>``
+    for a work_dir."""
+    if osp.isdir(path):
+        return osp.basename(osp.normpath(path))
     parts = osp.normpath(osp.abspath(path)).split(os.sep)
     if parts[-1] == 'scalars.json':
         parts = parts[:-1]
@@ -244,8 +299,10 @@ def plot_curve(logs, args):
             for key in panel_keys:
                 label = legend[i * len(keys) + keys.index(key)]
                 xs, ys = log.series(key, panel)
+                joined = (f', {len(log.files)} resumed parts joined'
+                          if len(log.files) > 1 else '')
                 print(f'plot curve of {log.path}, key: {key} '
-                      f'({len(xs)} points)')
+                      f'({len(xs)} points{joined})')
                 if panel == 'train':
                     ax.plot(xs, ys, label=label, linewidth=1.2)
                 else:
@@ -343,7 +400,8 @@ def add_plot_parser(subparsers):
     parser_plt.add_argument(
         'json_logs',
         nargs='+',
-        help='vis_data/scalars.json file(s) written by mmengine')
+        help='vis_data/scalars.json file(s) written by mmengine, or the '
+        'work_dir of a run (its resumed parts are joined)')
     parser_plt.add_argument(
         '--keys',
         nargs='+',
@@ -375,7 +433,8 @@ def add_time_parser(subparsers):
     parser_time.add_argument(
         'json_logs',
         nargs='+',
-        help='vis_data/scalars.json file(s) written by mmengine')
+        help='vis_data/scalars.json file(s) written by mmengine, or the '
+        'work_dir of a run (its resumed parts are joined)')
     parser_time.add_argument(
         '--include-outliers',
         action='store_true',
