@@ -120,7 +120,7 @@ def scalars_files(path):
     if not files:
         raise LogError(f'{path}: a directory without <timestamp>/vis_data/'
                        'scalars.json; give a scalars.json file or the '
-                       "work_dir of a run")
+                       'work_dir of a run')
     return files
 
 
