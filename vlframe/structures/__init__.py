@@ -1,3 +1,3 @@
-from .vl_data_sample import VLDataSample
+from .vl_data_sample import VLDataSample, stack_answer_targets
 
-__all__ = ['VLDataSample']
+__all__ = ['VLDataSample', 'stack_answer_targets']

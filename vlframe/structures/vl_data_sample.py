@@ -29,8 +29,11 @@ class VLDataSample(BaseDataElement):
 
     Data fields (tensors; ground truth from the pipeline, predictions from
     the model's ``predict``):
-        ``gt_answer``: answer class index, a 0-dim long tensor.
-        ``gt_answer_weight``: soft target scores, for VQA-style datasets.
+        ``gt_answer``: answer class index, a 0-dim long tensor; for
+            soft-target (VQA) datasets the (K,) labels of the answers the
+            annotators gave that are in the vocabulary.
+        ``gt_answer_weight``: (K,) float soft scores of those labels
+            (0.3 / 0.6 / 0.9 / 1.0 for 1 / 2 / 3 / 4+ matching annotators).
         ``pred_answer``: predicted class index, a 0-dim long tensor.
         ``pred_score``: the softmax over the answer vocabulary, shape (C,).
 
@@ -44,6 +47,11 @@ class VLDataSample(BaseDataElement):
                        dtype=torch.Tensor)
         return self
 
+    def set_gt_answer_weight(self, value) -> 'VLDataSample':
+        self.set_field(torch.as_tensor(value, dtype=torch.float32),
+                       'gt_answer_weight', dtype=torch.Tensor)
+        return self
+
     def set_pred_answer(self, value: LabelLike) -> 'VLDataSample':
         self.set_field(_to_long_tensor(value, 'pred_answer'), 'pred_answer',
                        dtype=torch.Tensor)
@@ -52,3 +60,36 @@ class VLDataSample(BaseDataElement):
     def set_pred_score(self, value: torch.Tensor) -> 'VLDataSample':
         self.set_field(value, 'pred_score', dtype=torch.Tensor)
         return self
+
+
+def stack_answer_targets(data_samples: Sequence[VLDataSample],
+                         num_classes: int) -> torch.Tensor:
+    """Dense (B, num_classes) float targets from the samples' ground truth.
+
+    A sample with ``gt_answer_weight`` gives its soft scores at the labels of
+    ``gt_answer`` (VQA: 0.3 / 0.6 / 0.9 / 1.0; a question none of whose
+    answers is in the vocabulary gives a zero row); a sample with a single
+    ``gt_answer`` index gives a one-hot row. Out-of-range labels are an
+    error: the answer vocabulary of the data and the head disagree.
+    """
+    targets = torch.zeros(len(data_samples), num_classes)
+    for row, sample in enumerate(data_samples):
+        labels = sample.gt_answer.reshape(-1)  # (K,)
+        if 'gt_answer_weight' in sample:
+            weights = sample.gt_answer_weight.reshape(-1).float()  # (K,)
+            if weights.shape != labels.shape:
+                raise ValueError(
+                    f'gt_answer {tuple(labels.shape)} and gt_answer_weight '
+                    f'{tuple(weights.shape)} of a data sample must have one '
+                    'weight per label')
+        else:
+            weights = torch.ones(labels.shape)
+        if labels.numel() and (int(labels.max()) >= num_classes
+                               or int(labels.min()) < 0):
+            raise ValueError(
+                f'gt_answer labels must be in [0, {num_classes}), got '
+                f'{int(labels.min())}..{int(labels.max())}: the answer '
+                f'vocabulary of the dataset and the head (num_classes='
+                f'{num_classes}) disagree')
+        targets[row, labels] = weights
+    return targets

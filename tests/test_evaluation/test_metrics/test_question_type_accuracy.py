@@ -159,3 +159,21 @@ def test_table_is_logged(monkeypatch):
 
 def test_empty_results():
     assert QuestionTypeAccuracy().compute_metrics([]) == {}
+
+
+def test_family_with_a_slash_is_one_family():
+    # VQA datasets use the answer type ("yes/no") as the question family
+    metric = QuestionTypeAccuracy()
+    cases = [('yes/no', 'is the', 0, 0), ('yes/no', 'is the', 0, 1),
+             ('number', 'how many', 2, 2)]
+    for family, subtype, gt, pred in cases:
+        sample = VLDataSample(metainfo=dict(
+            question_family=family, question_subtype=subtype))
+        sample.set_gt_answer(gt)
+        sample.set_pred_answer(pred)
+        metric.process(None, [sample.to_dict()])
+    metrics = metric.compute_metrics(metric.results)
+    assert metrics['yes_no'] == 50.0
+    assert metrics['yes_no/is the'] == 50.0
+    assert metrics['number'] == 100.0
+    assert 'yes' not in metrics

@@ -19,7 +19,8 @@ class QuestionTypeAccuracy(BaseMetric):
     Keys (with the default prefix ``accuracy``): ``accuracy/overall``,
     ``accuracy/<family>`` (e.g. ``accuracy/relational``) and
     ``accuracy/<family>/<subtype>`` (e.g. ``accuracy/relational/closest``).
-    A summary table is logged after each evaluation.
+    A summary table is logged after each evaluation. A '/' in a family name
+    becomes '_' (VQA's answer type "yes/no" is reported as ``yes_no``).
     """
     default_prefix: Optional[str] = 'accuracy'
 
@@ -34,7 +35,10 @@ class QuestionTypeAccuracy(BaseMetric):
                 dict(
                     correct=int(sample['pred_answer']) == int(
                         sample['gt_answer']),
-                    family=sample.get('question_family', 'all'),
+                    # a '/' in a family name ("yes/no") would read as a
+                    # family/subtype key
+                    family=str(sample.get('question_family',
+                                          'all')).replace('/', '_'),
                     subtype=sample.get('question_subtype', 'all')))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
