@@ -4,7 +4,12 @@ dataset_type = 'SortOfClevrDataset'
 data_root = 'data/sort_of_clevr'
 
 train_pipeline = [dict(type='PackVLInputs', input_keys=('question', ))]
-test_pipeline = [dict(type='PackVLInputs', input_keys=('question', ))]
+# EncodeSortOfClevrQuestion passes dataset samples through; it encodes the
+# English question of a user's sample (inference_vqa, demo/vqa_demo.py)
+test_pipeline = [
+    dict(type='EncodeSortOfClevrQuestion'),
+    dict(type='PackVLInputs', input_keys=('question', ))
+]
 
 train_dataloader = dict(
     batch_size=64,

@@ -59,7 +59,8 @@ import numpy as np
 __all__ = [
     'IMG_SIZE', 'OBJECT_SIZE', 'COLOR_NAMES', 'COLORS_RGB', 'SHAPE_NAMES',
     'ANSWER_VOCAB', 'FAMILY_NAMES', 'SUBTYPE_NAMES', 'question_text',
-    'encode_questions', 'compute_answers', 'generate_sort_of_clevr'
+    'parse_question_text', 'encode_questions', 'compute_answers',
+    'generate_sort_of_clevr'
 ]
 
 IMG_SIZE = 75
@@ -140,6 +141,52 @@ def question_text(family: int,
             f'{b} object?',
             f'How many objects form an obtuse triangle with the {a} object '
             f'and the {b} object?')[subtype]
+
+
+def _normalize_question(text: str) -> str:
+    return ' '.join(text.lower().replace('?', ' ').split())
+
+
+def _question_table() -> Dict[str, tuple]:
+    """Every sentence ``question_text`` can produce -> its arguments."""
+    table = {}
+    for family in range(3):
+        for subtype in range(_NUM_SUBTYPES):
+            for a in range(_NUM_OBJECTS):
+                for b in (range(_NUM_OBJECTS) if family == 2 else [-1]):
+                    if family == 2 and a == b:
+                        continue
+                    text = question_text(family, subtype, a, b)
+                    table[_normalize_question(text)] = (family, subtype, a, b)
+    return table
+
+
+_QUESTION_TABLE: Optional[Dict[str, tuple]] = None
+
+
+def parse_question_text(text: str) -> tuple:
+    """Inverse of ``question_text``: ``(family, subtype, color_a, color_b)``.
+
+    Case, spacing and the question mark do not matter. A sentence that is
+    not one of the generator's questions is a ValueError that shows the
+    templates, so a demo user learns what the model can be asked.
+    """
+    global _QUESTION_TABLE
+    if _QUESTION_TABLE is None:
+        _QUESTION_TABLE = _question_table()
+    if not isinstance(text, str):
+        raise TypeError(f'question must be a str, got {type(text).__name__}')
+    key = _normalize_question(text)
+    if key not in _QUESTION_TABLE:
+        templates = sorted({
+            question_text(f, s, 0, 1).replace('red', '<colour>').replace(
+                'green', '<colour>')
+            for f in range(3) for s in range(_NUM_SUBTYPES)
+        })
+        raise ValueError(
+            f'"{text}" is not a Sort-of-CLEVR question. Colours: '
+            f'{", ".join(COLOR_NAMES)}; questions: ' + ' | '.join(templates))
+    return _QUESTION_TABLE[key]
 
 
 def encode_questions(family: np.ndarray, subtype: np.ndarray,

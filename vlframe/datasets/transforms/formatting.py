@@ -21,9 +21,13 @@ class PackVLInputs(BaseTransform):
     """Pack a sample dict into ``dict(inputs=..., data_samples=VLDataSample)``.
 
     ``inputs['img']`` is the (3, H, W) uint8 image (from HWC ``img``);
-    every key of ``input_keys`` becomes ``inputs[key]`` as a tensor;
-    ``gt_answer`` goes to the data sample; ``meta_keys`` found in the dict
-    become the sample's meta information.
+    ``inputs['img_feat']`` the pre-extracted image feature when the sample
+    has ``img_feat`` (``LoadImageFeature``); every key of ``input_keys``
+    becomes ``inputs[key]`` as a tensor; ``gt_answer`` (and, for VQA soft
+    targets, ``gt_answer_weight``) go to the data sample; ``meta_keys``
+    found in the dict become the sample's meta information (VQA adds the
+    10 human ``answers``, ``answer_type``, ``question_type``, ``image_id``
+    and ``img_path``).
 
     Args:
         input_keys: non-image model inputs, e.g. ``('question',)``.
@@ -34,7 +38,9 @@ class PackVLInputs(BaseTransform):
                  input_keys: Sequence[str] = ('question', ),
                  meta_keys: Sequence[str] = ('question_id', 'question_text',
                                              'img_idx', 'question_family',
-                                             'question_subtype')):
+                                             'question_subtype', 'answers',
+                                             'answer_type', 'question_type',
+                                             'image_id', 'img_path')):
         self.input_keys = tuple(input_keys)
         self.meta_keys = tuple(meta_keys)
 
@@ -45,6 +51,8 @@ class PackVLInputs(BaseTransform):
             if img.ndim == 2:
                 img = img[..., None]
             inputs['img'] = to_tensor(img.transpose(2, 0, 1))  # (3, H, W)
+        if 'img_feat' in results:
+            inputs['img_feat'] = to_tensor(results['img_feat'])  # (D,)
         for key in self.input_keys:
             if key not in results:
                 raise KeyError(f'PackVLInputs: sample has no "{key}" '
@@ -56,6 +64,8 @@ class PackVLInputs(BaseTransform):
         })
         if 'gt_answer' in results:
             data_sample.set_gt_answer(results['gt_answer'])
+        if 'gt_answer_weight' in results:
+            data_sample.set_gt_answer_weight(results['gt_answer_weight'])
         return dict(inputs=inputs, data_samples=data_sample)
 
     def __repr__(self) -> str:
