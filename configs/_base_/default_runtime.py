@@ -11,8 +11,13 @@ default_hooks = dict(
     # off unless tools/test.py --show-dir turns it on
     visualization=dict(type='VQAVisualizationHook', draw=False, interval=10),
 )
-# checkpoints carry the RNG state so that --resume continues exactly
-custom_hooks = [dict(type='RNGStateHook')]
+# checkpoints carry the RNG state so that --resume continues exactly;
+# the answer vocabulary of each dataset must fit the model's answer head
+# (checked before training, validation and testing, naming the file)
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='AnswerVocabCheckHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

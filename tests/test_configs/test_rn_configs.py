@@ -12,7 +12,8 @@ from vlframe.registry import MODELS
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RN_DIR = osp.join(REPO, 'configs', 'rn')
-CONFIGS = sorted(glob.glob(osp.join(RN_DIR, '*.py')))
+# the Sort-of-CLEVR configs; NLVR / CLEVR: test_rn_nlvr_clevr_configs.py
+CONFIGS = sorted(glob.glob(osp.join(RN_DIR, '*sort-of-clevr*.py')))
 
 # (RN config, the CNN+MLP config its README compares it with)
 COMPARISONS = [

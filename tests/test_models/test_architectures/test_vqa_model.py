@@ -191,3 +191,125 @@ def test_build_without_default_scope(monkeypatch):
     cfg = Config.fromfile(MODEL_CFGS['rn'])
     model = MODELS.build(cfg.model)
     assert isinstance(model.data_preprocessor, VLDataPreprocessor)
+
+
+# ---- token ids, pre-extracted features (the CNN+LSTM baseline) ---------
+@pytest.fixture(scope='module')
+def soc_tokenizer(tmp_path_factory):
+    from vlframe.datasets.text_vocab import (count_words,
+                                             save_bert_tokenizer,
+                                             sort_of_clevr_questions,
+                                             vocab_words)
+    out = str(tmp_path_factory.mktemp('tok'))
+    save_bert_tokenizer(vocab_words(count_words(sort_of_clevr_questions())),
+                        out)
+    return out
+
+
+def _lstm_model(tokenizer_dir, image_encoder=True, feat_dim=None):
+    torch.manual_seed(0)
+    return VQAModel(
+        data_preprocessor=dict(type='VLDataPreprocessor', mean=[0., 0., 0.],
+                               std=[255., 255., 255.]),
+        image_encoder=(dict(type='ConvStem', channels=(8, 8, 8))
+                       if image_encoder else None),
+        image_neck=dict(type='L2NormProjection',
+                        in_channels=feat_dim or 8 * 10 * 10,
+                        out_channels=16),
+        question_encoder=dict(type='LSTMQuestionEncoder',
+                              tokenizer_dir=tokenizer_dir, embed_dims=8,
+                              hidden_size=8, out_channels=16),
+        fusion=dict(type='ElementwiseProductFusion'),
+        head=dict(type='AnswerHead', in_channels=16, num_classes=10,
+                  hidden_dims=(16, ), act='tanh', dropout_before_hidden=0.5,
+                  dropout=0.0))
+
+
+def test_token_ids_go_to_the_question_encoder(dataset, soc_tokenizer):
+    from vlframe.datasets.transforms import TokenizeQuestion
+    tokenize = TokenizeQuestion(soc_tokenizer)
+    pack = PackVLInputs(input_keys=('input_ids', ))
+    # a non-relational (9 ids) and a relational question (up to 11)
+    items = [pack(tokenize(dataset.get_data_info(i))) for i in (0, 10, 11)]
+    batch = pseudo_collate(items)
+    model = _lstm_model(soc_tokenizer)
+    data = model.data_preprocessor(batch, training=True)
+    inputs = data['inputs']
+    assert inputs['input_ids'].shape[0] == 3
+    lengths = [len(x['inputs']['input_ids']) for x in items]
+    assert inputs['attention_mask'].sum(1).tolist() == lengths
+    model.train()
+    loss = model(**data, mode='loss')['loss']
+    assert torch.isfinite(loss) and loss.requires_grad
+    loss.backward()
+    assert model.question_encoder.lstm.weight_ih_l0.grad.abs().sum() > 0
+    model.eval()
+    with torch.no_grad():
+        feats = model.extract_feat(inputs)
+        expected = model.image_neck(model.image_encoder(inputs['img'])) * \
+            model.question_encoder(inputs['input_ids'],
+                                   inputs['attention_mask'])
+        preds = model(**data, mode='predict')
+    torch.testing.assert_close(feats, expected)
+    assert [int(p.gt_answer) for p in preds] == [
+        int(s.gt_answer) for s in batch['data_samples']]
+
+
+def test_pre_extracted_features_need_no_image_encoder(soc_tokenizer):
+    model = _lstm_model(soc_tokenizer, image_encoder=False, feat_dim=12)
+    assert model.image_encoder is None
+    batch = dict(
+        inputs=dict(img_feat=[torch.rand(12), torch.rand(12)],
+                    input_ids=[torch.tensor([5, 6, 7]), torch.tensor([8])]),
+        data_samples=[
+            VLDataSample().set_gt_answer(torch.tensor([1, 2])).
+            set_gt_answer_weight([1.0, 0.3]),
+            VLDataSample().set_gt_answer(torch.tensor([4])).
+            set_gt_answer_weight([0.6])
+        ])
+    data = model.data_preprocessor(batch, training=True)
+    model.train()
+    losses = model(**data, mode='loss')
+    assert torch.isfinite(losses['loss'])
+    model.eval()
+    with torch.no_grad():
+        feats = model.extract_feat(data['inputs'])
+        expected = model.image_neck(data['inputs']['img_feat']) * \
+            model.question_encoder(data['inputs']['input_ids'],
+                                   data['inputs']['attention_mask'])
+    torch.testing.assert_close(feats, expected)
+
+
+def test_missing_parts_and_inputs_are_clear_errors(soc_tokenizer):
+    ids = dict(input_ids=torch.tensor([[5, 6]]),
+               attention_mask=torch.ones(1, 2, dtype=torch.long))
+    no_text = VQAModel(
+        image_encoder=dict(type='ConvStem', channels=(4, )),
+        fusion=dict(type='ConcatMLPFusion', in_channels=4, num_objects=4,
+                    question_dim=2, out_channels=3),
+        head=dict(type='AnswerHead', in_channels=3, num_classes=2))
+    with pytest.raises(ValueError, match='no question_encoder'):
+        no_text.extract_feat(dict(img=torch.rand(1, 3, 4, 4), **ids))
+    with pytest.raises(KeyError, match='needs inputs\\["input_ids"\\] or '):
+        no_text.extract_feat(dict(img=torch.rand(1, 3, 4, 4)))
+    no_image = _lstm_model(soc_tokenizer, image_encoder=False, feat_dim=12)
+    with pytest.raises(ValueError, match='no image_encoder'):
+        no_image.extract_feat(dict(img=torch.rand(1, 3, 8, 8), **ids))
+    with pytest.raises(KeyError, match='needs inputs\\["img"\\] or '):
+        no_image.extract_feat(ids)
+    with pytest.raises(TypeError, match='needs a fusion and a head'):
+        VQAModel(image_encoder=dict(type='ConvStem'))
+
+
+def test_check_answer_vocab_names_the_vocabulary():
+    """What AnswerVocabCheckHook calls before train / val / test."""
+    model = build('rn')
+    model.check_answer_vocab([str(i) for i in range(10)], 'SortOfClevrDataset')
+    with pytest.raises(ValueError) as info:
+        model.check_answer_vocab(
+            [str(i) for i in range(1000)],
+            'VQADataset (answer_vocab_file data/vqa/v1/answer_vocab.json)',
+            training=True)
+    msg = str(info.value)
+    assert 'data/vqa/v1/answer_vocab.json' in msg
+    assert 'has 1000 answers' in msg and 'num_classes=10' in msg

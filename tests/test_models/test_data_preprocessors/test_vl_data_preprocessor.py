@@ -78,3 +78,80 @@ def test_mean_without_matching_std_raises(std):
     with pytest.raises(ValueError,
                        match='needs std with one value per mean value'):
         VLDataPreprocessor(mean=[0., 0., 0.], std=std)
+
+
+def test_pads_token_ids_and_builds_attention_mask():
+    pre = VLDataPreprocessor()
+    ids = [torch.tensor([5, 6, 7]), torch.tensor([8]),
+           torch.tensor([9, 10, 11, 12, 13])]
+    data = pre(dict(inputs=dict(input_ids=ids,
+                                question=[torch.zeros(2)] * 3)))
+    inputs = data['inputs']
+    assert inputs['input_ids'].tolist() == [[5, 6, 7, 0, 0], [8, 0, 0, 0, 0],
+                                            [9, 10, 11, 12, 13]]
+    assert inputs['input_ids'].dtype == torch.long
+    assert inputs['attention_mask'].tolist() == [[1, 1, 1, 0, 0],
+                                                 [1, 0, 0, 0, 0],
+                                                 [1, 1, 1, 1, 1]]
+    assert inputs['attention_mask'].dtype == torch.long
+    assert inputs['question'].shape == (3, 2)
+
+
+def test_pad_token_id_and_per_sample_masks():
+    pre = VLDataPreprocessor(pad_token_id=3)
+    ids = [torch.tensor([2, 7, 4]), torch.tensor([2, 4])]
+    # a sample-provided mask (e.g. one hiding a token) is padded, not rebuilt
+    masks = [torch.tensor([1, 0, 1]), torch.tensor([1, 1])]
+    types = [torch.tensor([0, 0, 1]), torch.tensor([0, 1])]
+    data = pre(dict(inputs=dict(attention_mask=masks, input_ids=ids,
+                                token_type_ids=types)))
+    inputs = data['inputs']
+    assert inputs['input_ids'].tolist() == [[2, 7, 4], [2, 4, 3]]
+    assert inputs['attention_mask'].tolist() == [[1, 0, 1], [1, 1, 0]]
+    assert inputs['token_type_ids'].tolist() == [[0, 0, 1], [0, 1, 0]]
+
+
+def test_token_ids_must_be_one_dimensional():
+    with pytest.raises(ValueError, match='input_ids of sample 1 has shape '
+                       r'\(1, 2\)'):
+        VLDataPreprocessor()(dict(inputs=dict(
+            input_ids=[torch.tensor([1]), torch.tensor([[1, 2]])])))
+
+
+def test_pads_pixel_values_and_builds_pixel_mask():
+    pre = VLDataPreprocessor(mean=[1., 1., 1.], std=[2., 2., 2.])
+    big = torch.full((3, 4, 5), 0.5)
+    tall = torch.full((3, 6, 2), -1.0)
+    data = pre(dict(inputs=dict(pixel_values=[big, tall])))
+    pixels, mask = data['inputs']['pixel_values'], data['inputs'][
+        'pixel_mask']
+    assert pixels.shape == (2, 3, 6, 5) and pixels.dtype == torch.float32
+    assert mask.shape == (2, 6, 5) and mask.dtype == torch.long
+    # values are kept as they are (the image transform normalised them);
+    # padding is zero at the bottom and right
+    assert torch.equal(pixels[0, :, :4, :5], big)
+    assert pixels[0, :, 4:].abs().sum() == 0
+    assert torch.equal(pixels[1, :, :6, :2], tall)
+    assert pixels[1, :, :, 2:].abs().sum() == 0
+    assert mask[0].tolist() == [[1] * 5] * 4 + [[0] * 5] * 2
+    assert mask[1].tolist() == [[1, 1, 0, 0, 0]] * 6
+    # the masked pixels are exactly the real ones
+    assert int(mask.sum()) == 4 * 5 + 6 * 2
+
+
+def test_same_size_pixel_values_get_a_full_mask():
+    data = VLDataPreprocessor()(dict(inputs=dict(
+        pixel_values=[torch.rand(3, 4, 4), torch.rand(3, 4, 4)])))
+    assert data['inputs']['pixel_mask'].all()
+
+
+def test_pixel_values_with_different_channels():
+    with pytest.raises(ValueError, match='pixel_values must be'):
+        VLDataPreprocessor()(dict(inputs=dict(
+            pixel_values=[torch.rand(3, 4, 4), torch.rand(1, 4, 4)])))
+
+
+def test_image_features_are_stacked():
+    data = VLDataPreprocessor()(dict(inputs=dict(
+        img_feat=[torch.ones(4), torch.zeros(4)])))
+    assert data['inputs']['img_feat'].shape == (2, 4)

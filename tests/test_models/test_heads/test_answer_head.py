@@ -112,3 +112,83 @@ def test_out_of_range_gt_answer_raises(answers, shown):
     assert 'gt_answer values must be in [0, 10)' in msg
     assert 'num_classes=10' in msg
     assert f'got {shown}' in msg
+
+
+def _soft_samples(rows):
+    """rows: list of (labels, weights) -> VQA-style samples."""
+    return [
+        VLDataSample().set_gt_answer(torch.tensor(labels)).
+        set_gt_answer_weight(weights) for labels, weights in rows
+    ]
+
+
+def test_tanh_and_dropout_before_hidden_for_vqa_baseline():
+    head = AnswerHead(in_channels=1024, num_classes=1000, hidden_dims=(1024, ),
+                      act='tanh', dropout_before_hidden=0.5, dropout=0.0)
+    kinds = [type(m) for m in head.mlp]
+    assert kinds == [nn.Dropout, nn.Linear, nn.Tanh, nn.Dropout, nn.Linear]
+    assert head.mlp[0].p == 0.5 and head.mlp[3].p == 0.0
+    assert head.mlp[4].out_features == 1000
+
+
+def test_bad_activation():
+    with pytest.raises(ValueError, match="act must be one of"):
+        AnswerHead(in_channels=4, num_classes=3, act='gelu')
+
+
+def test_soft_targets_give_the_normalised_soft_cross_entropy():
+    head = AnswerHead(in_channels=8, num_classes=5, hidden_dims=())
+    head.eval()
+    feats = torch.randn(3, 8)
+    samples = _soft_samples([([1, 3], [1.0, 0.3]), ([0], [0.6]),
+                             ([], [])])  # no answer in the vocabulary
+    loss = head.loss(feats, samples)['loss']
+    log_p = torch.log_softmax(head(feats), dim=1)
+    expected = -(log_p[0, 1] * 1.0 / 1.3 + log_p[0, 3] * 0.3 / 1.3 +
+                 log_p[1, 0]) / 3
+    torch.testing.assert_close(loss, expected)
+
+
+def test_soft_targets_with_binary_cross_entropy():
+    head = AnswerHead(
+        in_channels=8, num_classes=4, hidden_dims=(),
+        loss=dict(type='BinaryCrossEntropyLoss', scale_by_num_classes=True))
+    head.eval()
+    feats = torch.randn(2, 8)
+    samples = _soft_samples([([2], [0.9]), ([0, 1], [0.3, 1.0])])
+    target = torch.tensor([[0., 0., 0.9, 0.], [0.3, 1.0, 0., 0.]])
+    expected = 4 * F.binary_cross_entropy_with_logits(head(feats), target)
+    torch.testing.assert_close(head.loss(feats, samples)['loss'], expected)
+    # single answers are one-hot rows for a BCE head
+    hard = _samples([3, 1])
+    one_hot = F.one_hot(torch.tensor([3, 1]), 4).float()
+    torch.testing.assert_close(
+        head.loss(feats, hard)['loss'],
+        4 * F.binary_cross_entropy_with_logits(head(feats), one_hot))
+    # BCE-trained answers are independent: sigmoid scores
+    preds = head.predict(feats)
+    torch.testing.assert_close(preds[0].pred_score,
+                               torch.sigmoid(head(feats)[0]))
+
+
+def test_soft_target_labels_outside_the_head_vocabulary():
+    """Item 9: an answer vocabulary that does not match the head size."""
+    head = AnswerHead(in_channels=4, num_classes=1000, hidden_dims=())
+    samples = _soft_samples([([5, 3128], [1.0, 0.3])])
+    with pytest.raises(ValueError) as info:
+        head.loss(torch.randn(1, 4), samples)
+    msg = str(info.value)
+    assert 'must be in [0, 1000)' in msg and '3128' in msg
+    assert 'num_classes=1000' in msg and 'disagree' in msg
+
+
+def test_check_classes_names_the_vocabulary_file():
+    head = AnswerHead(in_channels=4, num_classes=1000, hidden_dims=())
+    head.check_classes([str(i) for i in range(1000)], 'answers.json')
+    with pytest.raises(ValueError) as info:
+        head.check_classes([str(i) for i in range(3129)],
+                           'data/vqa/answer_vocab_3129.json')
+    msg = str(info.value)
+    assert 'data/vqa/answer_vocab_3129.json' in msg
+    assert 'has 3129 answers' in msg and 'num_classes=1000' in msg
+    assert 'model.head.num_classes=3129' in msg

@@ -1,3 +1,4 @@
+from .vilt_vqa import ViltVQA
 from .vqa_model import VQAModel
 
-__all__ = ['VQAModel']
+__all__ = ['VQAModel', 'ViltVQA']

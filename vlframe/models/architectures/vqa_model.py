@@ -1,4 +1,4 @@
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 from mmengine.model import BaseModel
@@ -15,26 +15,41 @@ class VQAModel(BaseModel):
     visual reasoning model: the Relation Network is
     ``ConvStem + RelationNetworkFusion + AnswerHead``, the CNN+MLP baseline
     the same with ``ConcatMLPFusion``; swapping the fusion is one config line.
+    The VQA baseline ("deeper LSTM Q + norm I") is
+    ``[TorchvisionBackbone | pre-extracted features] + L2NormProjection
+    (image_neck) + LSTMQuestionEncoder + ElementwiseProductFusion +
+    AnswerHead``.
 
     Inputs (after the data preprocessor):
-        ``inputs['img']``: (B, 3, H, W) float images.
-        ``inputs['question']``: (B, Q) encoded questions, or whatever the
-        ``question_encoder`` consumes (token ids, ...). With no question
-        encoder the encoding is used as it is (Sort-of-CLEVR's 11-dim code).
+        ``inputs['img']``: (B, 3, H, W) float images, for the image encoder;
+        or ``inputs['img_feat']``: (B, D) pre-extracted image features,
+        used as they are when there is no image encoder (or no ``img``).
+        ``inputs['input_ids']`` + ``inputs['attention_mask']``: (B, L)
+        padded token ids, for the question encoder; or
+        ``inputs['question']``: (B, Q) encoded questions, used as they are
+        with no question encoder (Sort-of-CLEVR's 11-dim code).
 
     Args:
-        image_encoder, fusion, head: configs of the parts.
-        question_encoder: optional config of a text encoder.
+        image_encoder: config of the image backbone; optional when the
+            data gives ``img_feat``.
+        fusion, head: configs of the parts.
+        question_encoder: config of a text encoder (required for
+            ``input_ids``).
+        image_neck: config of a module applied to the image features
+            before the fusion (``L2NormProjection``).
         data_preprocessor: config of the batch preprocessor.
     """
 
     def __init__(self,
-                 image_encoder: dict,
-                 fusion: dict,
-                 head: dict,
+                 image_encoder: Optional[dict] = None,
+                 fusion: Optional[dict] = None,
+                 head: Optional[dict] = None,
                  question_encoder: Optional[dict] = None,
+                 image_neck: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
+        if fusion is None or head is None:
+            raise TypeError('VQAModel needs a fusion and a head config')
         if data_preprocessor is None:
             data_preprocessor = dict(type='VLDataPreprocessor')
         if isinstance(data_preprocessor, dict):
@@ -43,19 +58,68 @@ class VQAModel(BaseModel):
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.image_encoder = MODELS.build(image_encoder)
+        self.image_encoder = (MODELS.build(image_encoder)
+                              if image_encoder is not None else None)
+        self.image_neck = (MODELS.build(image_neck)
+                           if image_neck is not None else None)
         self.question_encoder = (MODELS.build(question_encoder)
                                  if question_encoder is not None else None)
         self.fusion = MODELS.build(fusion)
         self.head = MODELS.build(head)
 
-    def extract_feat(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
-        """Fused (B, C) representation of the image-question pairs."""
-        image_feats = self.image_encoder(inputs['img'])  # (B, C0, h, w)
+    def encode_image(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Image features for the fusion: (B, C0, h, w) maps or (B, C)."""
+        if self.image_encoder is not None and 'img' in inputs:
+            feats = self.image_encoder(inputs['img'])  # (B, C0, h, w)
+        elif 'img_feat' in inputs:
+            feats = inputs['img_feat']  # (B, D)
+        elif 'img' in inputs:
+            raise ValueError(
+                'the batch has images (inputs["img"]) but the model has no '
+                'image_encoder; set model.image_encoder, or feed '
+                'pre-extracted features as inputs["img_feat"]')
+        else:
+            raise KeyError(
+                'VQAModel needs inputs["img"] or inputs["img_feat"], got '
+                f'{sorted(inputs)}')
+        if self.image_neck is not None:
+            feats = self.image_neck(feats)  # (B, C)
+        return feats
+
+    def encode_question(self,
+                        inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Question features for the fusion: (B, Q)."""
+        if 'input_ids' in inputs:
+            if self.question_encoder is None:
+                raise ValueError(
+                    'the batch has token ids (inputs["input_ids"]) but the '
+                    'model has no question_encoder; set '
+                    'model.question_encoder (e.g. LSTMQuestionEncoder)')
+            return self.question_encoder(inputs['input_ids'],
+                                         inputs.get('attention_mask'))
+        if 'question' not in inputs:
+            raise KeyError('VQAModel needs inputs["input_ids"] or '
+                           f'inputs["question"], got {sorted(inputs)}')
         question = inputs['question']
         if self.question_encoder is not None:
             question = self.question_encoder(question)  # (B, Q)
-        return self.fusion(image_feats, question)
+        return question
+
+    def check_answer_vocab(self,
+                           classes: Sequence[str],
+                           source: str = '',
+                           training: bool = False) -> None:
+        """Raise unless the answer head was built for ``classes`` (called
+        by ``AnswerVocabCheckHook`` with the dataset's vocabulary and the
+        file it came from, before training, validation and testing)."""
+        check = getattr(self.head, 'check_classes', None)
+        if check is not None:
+            check(classes, source)
+
+    def extract_feat(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        """Fused (B, C) representation of the image-question pairs."""
+        return self.fusion(self.encode_image(inputs),
+                           self.encode_question(inputs))
 
     def forward(self,
                 inputs: Dict[str, torch.Tensor],

@@ -18,11 +18,20 @@ class ConvStem(BaseModule):
     the default ``order`` here). A 75x75 image becomes a 5x5x24 map whose 25
     cells are the "objects" the relation network compares.
 
+    The Relation Network reimplementation on Cornell NLVR downsamples with
+    max-pooling instead of strides: 3x3 convs of stride 1 (conv, BN, ReLU)
+    with 4x4, 3x3 and 2x2 max-pooling after the first three blocks, which
+    takes a 50x200 image to a 2x8 map (``stride=1, pool_sizes=(4, 3, 2),
+    order=('conv', 'norm', 'act')``).
+
     Args:
         in_channels: channels of the input image.
         channels: output channels of each block; its length is the depth.
         kernel_size, stride, padding: of every conv.
         norm_cfg, act_cfg, order: passed to mmcv's ``ConvModule``.
+        pool_sizes: max-pooling (kernel = stride, no padding, floor) after
+            block ``i`` of size ``pool_sizes[i]``; 1, or a block past the end
+            of the list, has none. The default pools nowhere.
     """
 
     def __init__(self,
@@ -34,8 +43,16 @@ class ConvStem(BaseModule):
                  norm_cfg: Optional[dict] = dict(type='BN'),
                  act_cfg: Optional[dict] = dict(type='ReLU'),
                  order: Sequence[str] = ('conv', 'act', 'norm'),
+                 pool_sizes: Sequence[int] = (),
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
+        pool_sizes = tuple(pool_sizes)
+        if len(pool_sizes) > len(channels) or any(
+                isinstance(size, bool) or not isinstance(size, int)
+                or size < 1 for size in pool_sizes):
+            raise ValueError(
+                'pool_sizes must hold at most one int >= 1 per block '
+                f'({len(channels)} blocks), got {pool_sizes}')
         blocks = []
         for out_channels in channels:
             with warnings.catch_warnings():
@@ -57,8 +74,21 @@ class ConvStem(BaseModule):
             blocks.append(block)
             in_channels = out_channels
         self.blocks = torch.nn.Sequential(*blocks)
+        # kept apart from the blocks so that their parameter names do not
+        # depend on the pooling
+        self.pools = torch.nn.ModuleList(
+            torch.nn.MaxPool2d(size) if size > 1 else torch.nn.Identity()
+            for size in pool_sizes)
         self.out_channels = in_channels
 
     def forward(self, img: torch.Tensor) -> torch.Tensor:
-        """(B, 3, H, W) -> (B, C, H / stride**depth, W / stride**depth)."""
-        return self.blocks(img)
+        """(B, 3, H, W) -> (B, C, h, w): H / stride**depth without pooling,
+        divided (floor) by each pool size too with it."""
+        if not len(self.pools):
+            return self.blocks(img)
+        feats = img
+        for index, block in enumerate(self.blocks):
+            feats = block(feats)
+            if index < len(self.pools):
+                feats = self.pools[index](feats)  # (B, C, h / p, w / p)
+        return feats

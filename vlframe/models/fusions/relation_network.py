@@ -46,6 +46,9 @@ class RelationNetworkFusion(BaseModule):
         question_dim: size Q of the question encoding.
         hidden_dims: widths of g's layers (the paper: 4 x 256).
         with_coordinates: append (row, col) to every object.
+        with_norm: batch norm after the linear map of every g layer, before
+            its ReLU (the NLVR reimplementation's g is Dense-BN-ReLU); the
+            statistics are over the batch and all pairs, one set per unit.
     """
 
     def __init__(self,
@@ -53,6 +56,7 @@ class RelationNetworkFusion(BaseModule):
                  question_dim: int,
                  hidden_dims: Sequence[int] = (256, 256, 256, 256),
                  with_coordinates: bool = True,
+                 with_norm: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if len(hidden_dims) < 1:
@@ -63,6 +67,12 @@ class RelationNetworkFusion(BaseModule):
         dims = [2 * self.object_dim + question_dim, *hidden_dims]
         self.g_layers = nn.ModuleList(
             nn.Linear(d_in, d_out) for d_in, d_out in zip(dims, dims[1:]))
+        self.with_norm = with_norm
+        # empty without norm: the checkpoints of the plain form stay as
+        # they were
+        norm_widths = hidden_dims if with_norm else ()
+        self.g_norms = nn.ModuleList(
+            nn.BatchNorm1d(width) for width in norm_widths)
         self.out_channels = hidden_dims[-1]
 
     def objects(self, feats: torch.Tensor) -> torch.Tensor:
@@ -75,6 +85,14 @@ class RelationNetworkFusion(BaseModule):
             objects = torch.cat(
                 [objects, coords.expand(batch, -1, -1)], dim=-1)  # (B, N, D)
         return objects
+
+    def _norm(self, index: int, pairs: torch.Tensor) -> torch.Tensor:
+        """Batch norm of g layer ``index`` over (B, N, N, H) pairs."""
+        if not self.with_norm:
+            return pairs
+        shape = pairs.shape
+        normed = self.g_norms[index](pairs.reshape(-1, shape[-1]))  # (M, H)
+        return normed.reshape(shape)
 
     def forward(self, feats: torch.Tensor,
                 question: torch.Tensor) -> torch.Tensor:
@@ -95,9 +113,9 @@ class RelationNetworkFusion(BaseModule):
         quest = F.linear(question.to(objects.dtype), w_q)  # (B, H)
         pairs = (left.unsqueeze(2) + right.unsqueeze(1) +
                  quest[:, None, None, :])  # (B, N, N, H): pair (i, j)
-        pairs = F.relu(pairs)
-        for layer in self.g_layers[1:]:
-            pairs = F.relu(layer(pairs))  # (B, N, N, H)
+        pairs = F.relu(self._norm(0, pairs))
+        for index, layer in enumerate(self.g_layers[1:], start=1):
+            pairs = F.relu(self._norm(index, layer(pairs)))  # (B, N, N, H)
         # sum in (at least) float32: 625 bf16 addends would lose most of
         # their digits
         sum_dtype = torch.promote_types(pairs.dtype, torch.float32)

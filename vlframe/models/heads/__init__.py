@@ -1,3 +1,4 @@
 from .answer_head import AnswerHead
+from .binary_answer_head import BinaryAnswerHead
 
-__all__ = ['AnswerHead']
+__all__ = ['AnswerHead', 'BinaryAnswerHead']

@@ -1,0 +1,54 @@
+# The CNN+LSTM VQA baseline on Sort-of-CLEVR's English questions, from
+# scratch: the "deeper LSTM Q" question side as in VQA (300-d embedding,
+# 2-layer LSTM 512, h and c of both layers -> fc + tanh 1024), and instead
+# of VGG fc7 a small CNN trained with it: 4 conv blocks of 32-64-128-256
+# channels (the RN paper's CNN widths; the RN configs' 24-channel stem
+# loses colour in its last block, configs/rn/README.md), whose 5x5x256 map
+# is flattened (not pooled: "is the red object on the left?" needs where it
+# is), l2-normalised, fc + tanh 1024. Element-wise product, dropout 0.5,
+# fc 1024 + tanh, softmax over the 10 answers.
+#
+# Before training, build the tokenizer once:
+#   python tools/dataset_converters/build_question_vocab.py \
+#       --sort-of-clevr --out-dir data/sort_of_clevr/tokenizer
+# Schedule: Adam 3e-4, 1000 warm-up iterations, cosine over epoch 6
+# (1.18M training questions), bf16 autocast as the RN's CPU configs;
+# meant to take about an hour on the 2-core CPU (configs/vqa_lstm/README.md).
+_base_ = [
+    '../_base_/models/vqa_lstm.py',
+    '../_base_/datasets/sort_of_clevr.py',
+    '../_base_/schedules/adam-3e-4_warmup_6e.py',
+    '../_base_/default_runtime.py',
+]
+
+tokenizer_dir = 'data/sort_of_clevr/tokenizer'
+
+model = dict(
+    # images enter in [0, 1], as for the RN
+    data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]),
+    # the base has image_encoder=None (pre-extracted features)
+    image_encoder=dict(
+        _delete_=True,
+        type='ConvStem',
+        in_channels=3,
+        channels=(32, 64, 128, 256),
+        norm_cfg=dict(type='BN'),
+        order=('conv', 'act', 'norm')),
+    # 75x75 -> 5x5 after four stride-2 blocks
+    image_neck=dict(in_channels=256 * 5 * 5),
+    question_encoder=dict(tokenizer_dir=tokenizer_dir),
+    head=dict(num_classes=10))
+
+train_pipeline = [
+    dict(type='TokenizeQuestion', tokenizer_dir=tokenizer_dir),
+    dict(type='PackVLInputs', input_keys=('input_ids', ))
+]
+test_pipeline = train_pipeline
+
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16')
+default_hooks = dict(
+    checkpoint=dict(save_best='accuracy/overall', rule='greater'))

@@ -1,0 +1,159 @@
+"""Tests for vlframe/models/text_encoders/lstm_question_encoder.py."""
+import logging
+
+import pytest
+import torch
+from mmengine.logging import MMLogger
+
+from vlframe.datasets.text_vocab import save_bert_tokenizer
+from vlframe.models import LSTMQuestionEncoder
+from vlframe.models.text_encoders import GloVeFormatError
+from vlframe.registry import MODELS
+
+WORDS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', 'what', 'is', 'the',
+         'dog', '?']
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+@pytest.fixture(scope='module')
+def tokenizer_dir(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp('tok'))
+    save_bert_tokenizer(WORDS, out)
+    return out
+
+
+def _small(**kwargs):
+    args = dict(vocab_size=10, embed_dims=6, hidden_size=5, num_layers=2,
+                out_channels=7)
+    args.update(kwargs)
+    return LSTMQuestionEncoder(**args).eval()
+
+
+def test_deeper_lstm_q_shapes():
+    encoder = MODELS.build(
+        dict(type='LSTMQuestionEncoder', vocab_size=50, embed_dims=300,
+             hidden_size=512, num_layers=2))
+    # 2 layers x (h, c) x 512 -> fc -> tanh 1024
+    assert encoder.projection[1].in_features == 2048
+    assert encoder.out_channels == 1024
+    assert isinstance(encoder.projection[2], torch.nn.Tanh)
+    assert isinstance(encoder.embed_act, torch.nn.Tanh)
+    ids = torch.randint(1, 50, (3, 8))
+    out = encoder(ids, torch.ones(3, 8, dtype=torch.long))
+    assert out.shape == (3, 1024)
+    assert out.abs().max() <= 1.0  # tanh
+
+
+@pytest.mark.parametrize('output,bidirectional,summary', [
+    ('hidden_cell', False, 2 * 2 * 5),
+    ('hidden', False, 2 * 5),
+    ('last_hidden', False, 5),
+    ('last_hidden', True, 2 * 5),
+    ('hidden_cell', True, 2 * 2 * 2 * 5),
+])
+def test_output_modes(output, bidirectional, summary):
+    encoder = _small(output=output, bidirectional=bidirectional,
+                     out_channels=None)
+    assert encoder.projection is None
+    assert encoder.out_channels == summary
+    ids = torch.randint(1, 10, (4, 6))
+    out = encoder(ids, torch.ones_like(ids))
+    assert out.shape == (4, summary)
+
+
+def test_last_hidden_is_the_lstm_output_at_the_last_word():
+    encoder = _small(output='last_hidden', out_channels=None, num_layers=1)
+    ids = torch.tensor([[5, 6, 7, 8, 9]])
+    with torch.no_grad():
+        words = torch.tanh(encoder.embedding(ids))
+        outputs, _ = encoder.lstm(words)  # (1, 5, 5)
+        torch.testing.assert_close(encoder(ids), outputs[:, -1])
+
+
+def test_padding_does_not_change_the_output():
+    encoder = _small()
+    question = [5, 6, 7, 8, 9]
+    short = torch.tensor([question + [0]])  # padded to 6
+    long = torch.tensor([question + [0] * 7])  # padded to 12
+    with torch.no_grad():
+        out_short = encoder(short, (short != 0).long())
+        out_long = encoder(long, (long != 0).long())
+        # in a batch with a longer question, padded to 9
+        batch = torch.tensor([question + [0] * 4, [5, 6, 7, 8, 9, 8, 7, 6,
+                                                   5]])
+        out_batch = encoder(batch, (batch != 0).long())
+        # without the mask the padding would be read as words
+        unmasked = encoder(long, torch.ones_like(long))
+    torch.testing.assert_close(out_short, out_long)
+    torch.testing.assert_close(out_batch[:1], out_short)
+    assert not torch.allclose(unmasked, out_short)
+
+
+def test_vocab_from_tokenizer_dir(tokenizer_dir):
+    encoder = LSTMQuestionEncoder(tokenizer_dir=tokenizer_dir, embed_dims=4,
+                                  hidden_size=3)
+    assert encoder.vocab_size == len(WORDS)
+    assert encoder.embedding.num_embeddings == len(WORDS)
+    with pytest.raises(ValueError, match='vocab_size=99 but the tokenizer'):
+        LSTMQuestionEncoder(vocab_size=99, tokenizer_dir=tokenizer_dir)
+
+
+def test_glove_init_and_freeze(tmp_path, tokenizer_dir):
+    glove = tmp_path / 'glove.6B.4d.txt'
+    glove.write_text('the 1 2 3 4\ndog -1 -2 -3 -4\nzebra 9 9 9 9\n')
+    logger = MMLogger.get_current_instance()
+    messages = []
+    handler = logging.Handler()
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger.addHandler(handler)
+    try:
+        encoder = LSTMQuestionEncoder(
+            tokenizer_dir=tokenizer_dir, embed_dims=4, hidden_size=3,
+            glove_file=str(glove), freeze_embedding=True)
+    finally:
+        logger.removeHandler(handler)
+    weight = encoder.embedding.weight
+    assert weight[WORDS.index('the')].tolist() == [1, 2, 3, 4]
+    assert weight[WORDS.index('dog')].tolist() == [-1, -2, -3, -4]
+    assert weight[WORDS.index('what')].abs().sum() == 0  # missing: zero
+    assert not weight.requires_grad
+    assert all(p.requires_grad for p in encoder.lstm.parameters())
+    # 8 of 10 tokens (5 special included) have no vector, and it is logged
+    assert any('for 2 of 10 tokens; 8' in m for m in messages), messages
+    # an initialiser of a parent module may overwrite the embedding; the
+    # Runner's init_weights() puts the GloVe vectors back
+    with torch.no_grad():
+        weight.normal_()
+    encoder.init_weights()
+    assert weight[WORDS.index('the')].tolist() == [1, 2, 3, 4]
+    assert weight[WORDS.index('what')].abs().sum() == 0
+
+
+def test_glove_of_wrong_dimension_names_the_file(tmp_path, tokenizer_dir):
+    glove = tmp_path / 'glove.6B.50d.txt'
+    glove.write_text('the 1 2 3 4\n')
+    with pytest.raises(GloVeFormatError) as info:
+        LSTMQuestionEncoder(tokenizer_dir=tokenizer_dir, embed_dims=300,
+                            glove_file=str(glove))
+    assert str(glove) in str(info.value)
+    assert 'found 4 values, expected dim=300' in str(info.value)
+
+
+def test_bad_arguments_and_inputs():
+    with pytest.raises(ValueError, match='needs vocab_size or tokenizer'):
+        LSTMQuestionEncoder()
+    with pytest.raises(ValueError, match='glove_file needs tokenizer_dir'):
+        LSTMQuestionEncoder(vocab_size=5, glove_file='g.txt')
+    with pytest.raises(ValueError, match='output must be one of'):
+        LSTMQuestionEncoder(vocab_size=5, output='mean')
+    encoder = _small()
+    with pytest.raises(ValueError, match='question with no tokens'):
+        encoder(torch.tensor([[5, 0], [0, 0]]),
+                torch.tensor([[1, 0], [0, 0]]))
+    with pytest.raises(ValueError, match='token id 12 is outside the '
+                       'embedding of 10 tokens'):
+        encoder(torch.tensor([[5, 12]]))
