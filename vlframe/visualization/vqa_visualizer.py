@@ -46,8 +46,13 @@ class VQAVisualizer(Visualizer):
                        show: bool = False,
                        wait_time: float = 0,
                        out_file: Optional[str] = None,
-                       step: int = 0) -> np.ndarray:
-        """``image``: (H, W, 3) uint8 RGB. Returns the drawn RGB image."""
+                       step: int = 0,
+                       topk: int = 1) -> np.ndarray:
+        """``image``: (H, W, 3) uint8 RGB. Returns the drawn RGB image.
+
+        ``topk`` > 1 lists the ``topk`` best answers of ``pred_score`` with
+        their scores instead of the single prediction.
+        """
         height, width = image.shape[:2]
         scale = max(1, int(np.ceil(self.min_size / min(height, width))))
         image = mmcv.imrescale(image, scale, interpolation='nearest')
@@ -61,7 +66,16 @@ class VQAVisualizer(Visualizer):
         correct = ('pred_answer' in data_sample
                    and 'gt_answer' in data_sample and int(
                        data_sample.pred_answer) == int(data_sample.gt_answer))
-        if draw_pred and 'pred_answer' in data_sample:
+        if draw_pred and topk > 1 and 'pred_score' in data_sample:
+            scores, labels = data_sample.pred_score.float().topk(
+                min(topk, data_sample.pred_score.numel()))
+            for rank, (score, label) in enumerate(zip(scores, labels), 1):
+                right = 'gt_answer' in data_sample and int(label) == int(
+                    data_sample.gt_answer)
+                lines.append((f'{rank}. {self._answer(label)} '
+                              f'({float(score):.2f})',
+                              'green' if right else 'black'))
+        elif draw_pred and 'pred_answer' in data_sample:
             pred = self._answer(data_sample.pred_answer)
             score = ''
             if 'pred_score' in data_sample:
