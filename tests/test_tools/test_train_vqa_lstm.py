@@ -70,7 +70,9 @@ def test_sort_of_clevr_english_questions(tmp_path, data_root):
     assert "type='ElementwiseProductFusion'" in dumped
 
 
-def test_vqa_v1_format_with_features(tmp_path):
+def write_vqa_v1_config(tmp_path, num_classes=10):
+    """A generated VQA v1-format set with .h5 features (8 train, 4 val
+    images), its tokenizer, and a small CNN+LSTM config over it."""
     from vlframe.datasets.generators.vqa_format import \
         generate_vqa_format_set
     from vlframe.datasets.text_vocab import (count_words,
@@ -96,7 +98,7 @@ def test_vqa_v1_format_with_features(tmp_path):
         f"model = dict(image_neck=dict(in_channels={feat_dim}),\n"
         f"    question_encoder=dict(tokenizer_dir='{tok}', embed_dims=16,\n"
         "        hidden_size=16),\n"
-        "    head=dict(num_classes=10))\n"
+        f"    head=dict(num_classes={num_classes}))\n"
         "pipeline = [dict(type='LoadImageFeature'),\n"
         f"    dict(type='TokenizeQuestion', tokenizer_dir='{tok}'),\n"
         "    dict(type='PackVLInputs', input_keys=('input_ids', ))]\n"
@@ -113,6 +115,11 @@ def test_vqa_v1_format_with_features(tmp_path):
         "default_hooks = dict(logger=dict(interval=1))\n"
         # the test also writes the official results JSON
         f"test_evaluator = dict(type='VQAAccuracy', outfile='{results}')\n")
+    return str(config), val, results
+
+
+def test_vqa_v1_format_with_features(tmp_path):
+    config, val, results = write_vqa_v1_config(tmp_path)
     work_dir = str(tmp_path / 'work')
     proc = run_tool('train.py', str(config), '--work-dir', work_dir,
                     timeout=120)
@@ -155,3 +162,16 @@ def test_vqa_v1_format_with_features(tmp_path):
     assert [r['question_id'] for r in written] == [
         r['question_id'] for r in answers]
     assert 'VQA/acc: ' not in proc.stdout + proc.stderr
+
+
+def test_answer_vocab_that_does_not_fit_the_head(tmp_path):
+    # the generated vocabulary has 10 answers; a head of 7 is refused before
+    # the first step, naming the vocabulary file, with no traceback
+    config, _, _ = write_vqa_v1_config(tmp_path, num_classes=7)
+    proc = run_tool('train.py', config, '--work-dir',
+                    str(tmp_path / 'work'), check=False)
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr
+    assert 'has 10 answers but the AnswerHead has num_classes=7' in \
+        proc.stderr
+    assert 'answer_vocab.json' in proc.stderr

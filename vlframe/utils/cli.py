@@ -18,8 +18,9 @@ from .dist import (adapt_cfg_for_cpu_distributed, cpu_distributed,
 
 def user_errors() -> tuple:
     from vlframe.datasets import DatasetLayoutError
+    from vlframe.engine.hooks import AnswerVocabError
     return (UnknownTypeError, ConfigKeyError, DatasetLayoutError,
-            UnsafeCheckpointError, CheckpointMismatchError)
+            UnsafeCheckpointError, CheckpointMismatchError, AnswerVocabError)
 
 
 def run_tool(main: Callable[[], None], tool_errors: tuple = ()) -> None:

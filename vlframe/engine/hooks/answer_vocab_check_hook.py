@@ -4,6 +4,10 @@ from mmengine.model import is_model_wrapper
 from vlframe.registry import HOOKS
 
 
+class AnswerVocabError(ValueError):
+    """A dataset's answer vocabulary does not fit the model's answer head."""
+
+
 @HOOKS.register_module()
 class AnswerVocabCheckHook(Hook):
     """Check the datasets' answer vocabulary against the model's answer
@@ -32,7 +36,11 @@ class AnswerVocabCheckHook(Hook):
             if getattr(dataset, attr, None):
                 source += f' ({attr} {getattr(dataset, attr)})'
                 break
-        check(list(classes), source=source, training=training)
+        try:
+            check(list(classes), source=source, training=training)
+        except ValueError as err:
+            # the tools print this one line instead of a traceback
+            raise AnswerVocabError(str(err)) from None
 
     def before_train(self, runner) -> None:
         self._check(runner, runner.train_dataloader, training=True)
