@@ -45,7 +45,9 @@ def test_list_index_paths(cfg):
                             'vis_backends.0.type': 'TensorboardVisBackend'})
     assert cfg.custom_hooks[0].type == 'MyHook'
     assert cfg.vis_backends[0].type == 'TensorboardVisBackend'
-    assert len(cfg.custom_hooks) == 1
+    # the other hooks of the list are kept
+    assert [h.type for h in cfg.custom_hooks] == ['MyHook',
+                                                  'AnswerVocabCheckHook']
 
 
 def test_param_scheduler_index_path():
