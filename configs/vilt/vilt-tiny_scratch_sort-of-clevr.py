@@ -42,8 +42,8 @@
 # worker's 64 x 3 small tensors per batch cost more to pass between
 # processes (0.22 s per step) than the 20 ms of transforms (0.15 s).
 # Time: 0.15 s per step with 1 thread at a load of ~2 on this 2-core
-# machine (measured 2026-12-02): ~8 min per epoch, ~50 min in all with the
-# 6 validations; more under heavier load.
+# machine (measured 2026-12-02 in short probes); from that, an estimated
+# ~8 min per epoch and ~50 min in all. The full run has not been made.
 # Before training, build the tokenizer once (shared with
 # configs/vqa_lstm/vqa-lstm_sort-of-clevr.py):
 #   python tools/dataset_converters/build_question_vocab.py \
