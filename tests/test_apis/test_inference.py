@@ -87,3 +87,28 @@ def test_inference_vqa_bad_input(rn_checkpoint, image, tmp_path):
     # a checkpoint of another model is refused, not loaded loosely
     with pytest.raises(CheckpointMismatchError, match='does not match'):
         init_model(CNN_MLP_CONFIG, path)
+
+
+@pytest.mark.parametrize('first, loads_image', [
+    (dict(type='LoadImageFromFile'), True),
+    # pre-extracted features are not an image loader, although the type
+    # name holds "Load" and "Image"
+    (dict(type='LoadImageFeature'), False),
+    (dict(type='EncodeSortOfClevrQuestion'), False),
+])
+def test_test_pipeline_keeps_a_loader_for_files_only(first, loads_image):
+    """The image loader is recognised by class (any mmcv-derived
+    LoadImageFromFile), kept for a file and dropped for an array."""
+    from types import SimpleNamespace
+
+    from vlframe.apis.inference import _test_pipeline
+    register_all_modules()
+    pipeline = [first, dict(type='PackVLInputs', input_keys=('question', ))]
+    model = SimpleNamespace(cfg=Config(dict(test_dataloader=dict(
+        dataset=dict(pipeline=pipeline)))))
+    for image, expected_len in (('x.png', 2),
+                                (np.zeros((4, 4, 3), np.uint8),
+                                 1 if loads_image else 2)):
+        compose, found = _test_pipeline(model, image)
+        assert found is loads_image
+        assert len(compose.transforms) == expected_len

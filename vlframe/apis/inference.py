@@ -10,6 +10,7 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmcv.transforms import LoadImageFromFile as MMCVLoadImageFromFile
 from mmengine.dataset import Compose, pseudo_collate
 
 from vlframe.registry import DATASETS, MODELS, TRANSFORMS
@@ -87,12 +88,13 @@ def _test_pipeline(model: torch.nn.Module,
     data arrives as arrays) gets the file read here instead.
     """
     pipeline_cfg = copy.deepcopy(model.cfg.test_dataloader.dataset.pipeline)
-    loads_image = bool(pipeline_cfg) and 'Load' in str(
-        pipeline_cfg[0].get('type', '')) and 'Image' in str(
-            pipeline_cfg[0].get('type', ''))
+    transforms = [TRANSFORMS.build(t) for t in pipeline_cfg]
+    # any image loader derived from mmcv's (vlframe's RGB one is)
+    loads_image = bool(transforms) and isinstance(transforms[0],
+                                                  MMCVLoadImageFromFile)
     if loads_image and isinstance(image, np.ndarray):
-        pipeline_cfg = pipeline_cfg[1:]
-    return Compose([TRANSFORMS.build(t) for t in pipeline_cfg]), loads_image
+        transforms = transforms[1:]
+    return Compose(transforms), loads_image
 
 
 def inference_vqa(model: torch.nn.Module,
