@@ -41,10 +41,9 @@
 # rn_sort-of-clevr_6e.py). Data in the main process (num_workers=0): a
 # worker's 64 x 3 small tensors per batch cost more to pass between
 # processes (0.22 s per step) than the 20 ms of transforms (0.15 s).
-# Time: 0.15 s per step with 1 thread at a load of ~2 on this 2-core
-# machine (measured 2026-12-02 in short probes); from that, an estimated
-# ~8 min per epoch and ~50 min in all; the full run (2026-12-02) took
-# 52 min: 64.30% non-relational, 58.00% relational (configs/vilt/README.md).
+# Time: 52 min for the 6 epochs with 1 thread on this 2-core machine
+# (2026-12-02, 7.4-10.3 min per epoch, the other core busy); it reached
+# 64.30% non-relational, 58.00% relational (configs/vilt/README.md).
 # Before training, build the tokenizer once (shared with
 # configs/vqa_lstm/vqa-lstm_sort-of-clevr.py):
 #   python tools/dataset_converters/build_question_vocab.py \

@@ -9,8 +9,8 @@ from typing import List, Optional, Sequence, Tuple, Union
 import mmcv
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmcv.transforms import LoadImageFromFile as MMCVLoadImageFromFile
+from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 
 from vlframe.registry import DATASETS, MODELS, TRANSFORMS
