@@ -10,6 +10,10 @@ from mmengine.registry import DefaultScope
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RN_CONFIG = osp.join(REPO, 'configs', 'rn', 'rn_sort-of-clevr.py')
 CNN_MLP_CONFIG = osp.join(REPO, 'configs', 'rn', 'cnn-mlp_sort-of-clevr.py')
+# real data beside the repository (../shared/data); tests that read it skip
+# when it is absent
+SHARED_DATA = osp.normpath(osp.join(REPO, '..', 'shared', 'data'))
+PLANETOID_ROOT = osp.join(SHARED_DATA, 'planetoid')
 
 
 def tiny_data_options(data_root, train_images=4, test_images=2):

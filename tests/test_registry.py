@@ -12,7 +12,11 @@ from mmengine.registry import DefaultScope
 import vlframe.registry as registry
 from vlframe.registry import MODELS, UnknownTypeError
 
-REGISTRY_NAMES = [n for n in registry.__all__ if n != 'UnknownTypeError']
+# the vlframe children of mmengine's root registries (PYG_MODELS is the
+# "pyg" scope, tested below)
+REGISTRY_NAMES = [
+    n for n in registry.__all__ if n not in ('UnknownTypeError', 'PYG_MODELS')
+]
 
 
 def test_all_names_exported():
@@ -186,3 +190,25 @@ def test_register_all_modules_without_scope(fresh_default_scope):
     from vlframe.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     assert DefaultScope.get_current_instance() is None
+
+
+def test_torch_geometric_layers_under_the_pyg_scope():
+    from torch_geometric.nn import APPNP, GATConv, Linear
+    assert registry.PYG_MODELS.scope == 'pyg'
+    assert registry.PYG_MODELS.parent is mmengine_registry.MODELS
+    with DefaultScope.overwrite_default_scope('vlframe'):
+        assert MODELS.get('pyg.GATConv') is GATConv
+        assert MODELS.get('pyg.APPNP') is APPNP
+        layer = MODELS.build(dict(type='pyg.Linear', in_channels=3,
+                                  out_channels=2))
+    assert isinstance(layer, Linear)
+    # only modules are registered, not functions or submodules
+    assert 'global_mean_pool' not in registry.PYG_MODELS.module_dict
+
+
+def test_unknown_pyg_name_suggests_pyg_layers():
+    with pytest.raises(UnknownTypeError) as err:
+        MODELS.get('pyg.GATConvv')
+    message = str(err.value)
+    assert 'registry of scope "pyg"' in message
+    assert 'Did you mean: GATConv' in message

@@ -41,7 +41,7 @@ __all__ = [
     'OPTIMIZERS', 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
     'PARAM_SCHEDULERS', 'DATASETS', 'DATA_SAMPLERS', 'TRANSFORMS', 'MODELS',
     'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'METRICS', 'EVALUATOR',
-    'VISUALIZERS', 'VISBACKENDS', 'FUNCTIONS'
+    'VISUALIZERS', 'VISBACKENDS', 'FUNCTIONS', 'PYG_MODELS'
 ]
 
 
@@ -79,8 +79,20 @@ class VLRegistry(Registry):
         return sorted(set(names))
 
     def _unknown_message(self, key: str) -> str:
+        scope, real_key = self.split_scope_key(key)
+        scoped = (self._get_root_registry()._search_child(scope)
+                  if scope not in (None, self.scope) else None)
+        if scoped is not None:
+            # "pyg.GATConvv": suggest from the registry of that scope
+            scoped.import_from_location()
+            names = sorted(scoped.module_dict)
+            close = difflib.get_close_matches(real_key, names, n=5,
+                                              cutoff=0.5)
+            hint = (f'Did you mean: {", ".join(close)}?'
+                    if close else f'{len(names)} names are registered there.')
+            return (f'"{key}" is not registered in the "{scoped.name}" '
+                    f'registry of scope "{scope}". {hint}')
         names = self.registered_names()
-        _, real_key = self.split_scope_key(key)
         close = difflib.get_close_matches(real_key, names, n=5, cutoff=0.5)
         # a wrong case or a missing suffix ("relationnetwork") is common too
         close += [n for n in names
@@ -133,6 +145,16 @@ VISUALIZERS = _child('visualizer', MMENGINE_VISUALIZERS,
                      ['vlframe.visualization'])
 VISBACKENDS = _child('vis_backend', MMENGINE_VISBACKENDS,
                      ['vlframe.visualization'])
+
+# every torch.nn.Module that torch_geometric.nn exports, under scope "pyg", so
+# a config names any PyG layer without a wrapper: dict(type='pyg.GATConv').
+# A child of mmengine's root model registry, so that mmengine's scoped lookup
+# ("pyg.<name>") finds it from any registry of the tree.
+PYG_MODELS = Registry(
+    'model',
+    parent=MMENGINE_MODELS,
+    scope='pyg',
+    locations=['vlframe.models.gnn.pyg_modules'])
 
 # functions such as collate functions, looked up by name from dataloader cfgs
 FUNCTIONS = _child('function', MMENGINE_FUNCTIONS, ['vlframe.datasets'])
