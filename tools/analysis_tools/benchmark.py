@@ -5,7 +5,8 @@ Usage::
 
     python tools/analysis_tools/benchmark.py CONFIG [--iters N] [--warmup W]
         [--repeats R] [--naive-iters K] [--no-naive] [--data-only]
-        [--cfg-options k=v ...] [--out results.json]
+        [--whole-run EPOCHS] [--subgraphs [PAIRS]] [--cfg-options k=v ...]
+        [--out results.json]
 
 In one process, under the same glibc malloc settings, it measures
 
@@ -42,6 +43,26 @@ repeat/concatenate, as public reimplementations do
 it: first a correctness check that its fp32 forward equals ours, then a full
 training step (forward, loss, backward, Adam step) of each on the same
 preprocessed batches, ours in the precision its config trains with.
+
+``--whole-run EPOCHS`` times whole training runs instead, for configs
+whose epochs are short (full-batch node classification, where an epoch is
+one step): the Runner's ``train()`` as ``tools/train.py`` runs it (building
+the data and model, validation at the config's interval, logging, the
+config's checkpoints into a temporary work_dir) for EPOCHS epochs, against
+a plain loop that builds the same model and dataloaders, trains, evaluates
+the validation set with the same metric every epoch and keeps the best
+state dict in memory, as torch_geometric's examples do. Early stopping is
+removed on both sides so they run the same epochs. The last line is
+``ratio (runner / plain wall time): X.XX``.
+
+``--subgraphs [PAIRS]`` times, for a ``RatingSubgraphDataset`` config
+(IGMC), the enclosing-subgraph extraction of its train split: ours
+(vectorized over CSR/CSC neighbour lookups, 1 worker and the dataset's
+``num_workers``) against a straightforward per-sample implementation in
+the style of the authors' code (``benchmark_subgraphs.py`` beside this
+file), on the same PAIRS random pairs (default 5000, 0 = all), after
+checking they give the same subgraphs. The last line is
+``speedup (ours / per-sample): X.XX``.
 
 ``--data-only`` times the train dataloader alone (batches/s and samples/s,
 the config's ``num_workers``), with no model.
@@ -153,8 +174,18 @@ def parse_args():
         action=DictAction,
         help='override settings of the config: key=value, dotted keys '
         '(e.g. train_dataloader.batch_size=8); the key must exist')
+    parser.add_argument(
+        '--whole-run', type=int, metavar='EPOCHS',
+        help='time whole training runs of EPOCHS epochs with validation '
+        '(Runner.train() vs a plain loop) instead of iterations')
+    parser.add_argument(
+        '--subgraphs', type=int, nargs='?', const=5000, metavar='PAIRS',
+        help='time the subgraph extraction of a RatingSubgraphDataset '
+        'config: ours vs per-sample, on PAIRS pairs (default 5000, 0 = all)')
     parser.add_argument('--out', help='write all numbers to this JSON file')
     args = parser.parse_args()
+    if args.whole_run is not None and args.whole_run < 1:
+        parser.error('--whole-run needs at least 1 epoch')
     if args.iters < 1 or args.warmup < 1 or args.repeats < 1 \
             or args.naive_iters < 1:
         parser.error('--iters, --warmup, --repeats and --naive-iters must be '
@@ -623,6 +654,116 @@ def naive_comparison(plain: PlainSide, args, batch_size: int) -> dict:
 # ----------------------------------------------------------------------------
 # data only
 # ----------------------------------------------------------------------------
+# ----------------------------------------------------------------------------
+# whole runs (--whole-run)
+# ----------------------------------------------------------------------------
+def whole_run_cfg(cfg, work_dir: str, name: str, epochs: int):
+    """The config as tools/train.py runs it, for exactly ``epochs`` epochs
+    (no early stopping), writing into ``work_dir``."""
+    cfg = copy.deepcopy(cfg)
+    if bare_type(cfg.train_cfg.get('type', '')) != 'EpochBasedTrainLoop':
+        raise BenchmarkError('--whole-run needs a config trained by '
+                             'EpochBasedTrainLoop')
+    cfg.work_dir = work_dir
+    cfg.experiment_name = name
+    cfg.launcher = 'none'
+    cfg.load_from = None
+    cfg.resume = False
+    cfg.train_cfg.max_epochs = epochs
+    cfg.custom_hooks = [
+        hook for hook in cfg.get('custom_hooks', None) or []
+        if bare_type(hook.get('type', '')) != 'EarlyStoppingHook'
+    ]
+    return cfg
+
+
+def close_log_files(runner) -> None:
+    for handler in list(runner.logger.handlers):
+        if hasattr(handler, 'baseFilename'):  # the work_dir log file
+            handler.close()
+            runner.logger.removeHandler(handler)
+
+
+def run_runner_whole(cfg, epochs: int, repeat: int) -> dict:
+    from vlframe.utils.cli import build_runner
+    with tempfile.TemporaryDirectory(prefix='vlframe_benchmark_') as tmp:
+        rcfg = whole_run_cfg(cfg, tmp, f'benchmark{os.getpid()}_{repeat}',
+                             epochs)
+        t0, f0 = time.perf_counter(), minor_page_faults()
+        runner = build_runner(rcfg)
+        runner.train()
+        elapsed = time.perf_counter() - t0
+        faults = minor_page_faults() - f0
+        done = runner.epoch
+        close_log_files(runner)
+        del runner
+        gc.collect()
+    if done != epochs:
+        raise BenchmarkError(f'the Runner stopped after {done} of {epochs} '
+                             'epochs')
+    return side_result(epochs, epochs, elapsed, faults)
+
+
+def improved(value: float, best, rule: str) -> bool:
+    if best is None:
+        return True
+    return value < best if rule == 'less' else value > best
+
+
+def run_plain_whole(cfg, epochs: int, device: str) -> dict:
+    """Build, train ``epochs`` epochs, validate after each with the
+    config's metric, keep the best state dict: a plain PyTorch loop."""
+    from mmengine.evaluator import Evaluator
+    t0, f0 = time.perf_counter(), minor_page_faults()
+    plain = PlainSide(cfg, device)
+    val_loader = Runner.build_dataloader(copy.deepcopy(cfg.val_dataloader))
+    evaluator = Evaluator(copy.deepcopy(cfg.val_evaluator))
+    ckpt_cfg = (cfg.get('default_hooks') or {}).get('checkpoint') or {}
+    monitor, rule = ckpt_cfg.get('save_best'), ckpt_cfg.get('rule')
+    best, best_state = None, None
+    for _ in range(epochs):
+        plain.model.train()
+        for batch in plain.loader:
+            plain.step(batch)
+        plain.model.eval()
+        with torch.no_grad():
+            for batch in val_loader:
+                data = plain.model.data_preprocessor(batch, False)
+                evaluator.process(plain.model(**data, mode='predict'), batch)
+        metrics = evaluator.evaluate(len(val_loader.dataset))
+        if monitor in metrics and improved(metrics[monitor], best, rule):
+            best = metrics[monitor]
+            best_state = copy.deepcopy(plain.model.state_dict())
+    sync(device)
+    elapsed = time.perf_counter() - t0
+    del best_state
+    return side_result(epochs, epochs, elapsed, minor_page_faults() - f0)
+
+
+def whole_run_comparison(cfg, args, device: str) -> dict:
+    runs = dict(runner=[], plain=[])
+    for repeat in range(args.repeats):
+        order = ('runner', 'plain') if repeat % 2 == 0 else ('plain',
+                                                             'runner')
+        for side in order:
+            if side == 'runner':
+                runs[side].append(run_runner_whole(cfg, args.whole_run,
+                                                   repeat))
+            else:
+                runs[side].append(run_plain_whole(cfg, args.whole_run,
+                                                  device))
+    summary = {
+        side: dict(seconds=median(r['seconds'] for r in runs[side]),
+                   ms_per_epoch=median(r['ms_per_iter']
+                                       for r in runs[side]),
+                   runs=runs[side])
+        for side in runs
+    }
+    summary['ratio'] = (summary['runner']['seconds'] /
+                        summary['plain']['seconds'])
+    return summary
+
+
 def run_data_only(cfg, args, batch_size: int) -> dict:
     loader = Runner.build_dataloader(copy.deepcopy(cfg.train_dataloader))
     runs = []
@@ -695,6 +836,46 @@ def main():
               ' samples/s')
         write_out(args.out, results)
         print(f'data pipeline: {data["samples_per_s"]:.1f} samples/s')
+        return
+
+    if args.subgraphs is not None:
+        dataset = cfg.train_dataloader.dataset
+        if bare_type(dataset.get('type', '')) != 'RatingSubgraphDataset':
+            raise BenchmarkError('--subgraphs needs a config whose train '
+                                 'dataset is a RatingSubgraphDataset')
+        # benchmark_subgraphs.py sits beside this script (on sys.path)
+        from benchmark_subgraphs import format_report, subgraph_benchmark
+        options = dict(
+            data_format=dataset.get('data_format', 'monti'),
+            split=dataset.get('split', 'train'), hop=dataset.get('hop', 1),
+            max_nodes_per_hop=dataset.get('max_nodes_per_hop'))
+        num_workers = dataset.get('num_workers', 2)
+        result = subgraph_benchmark(
+            dataset.data_root, num_pairs=args.subgraphs or None,
+            num_workers=num_workers, repeats=args.repeats, **options)
+        results['subgraphs'] = result
+        print('\n'.join(header[:1]))
+        write_out(args.out, results)
+        print('\n'.join(
+            format_report(result, dataset.data_root,
+                          num_workers=num_workers, **options)))
+        return
+
+    if args.whole_run is not None:
+        whole = whole_run_comparison(cfg, args, device)
+        results['whole_run'] = whole
+        print('\n'.join(header[:1] + header[2:]))
+        print(f'whole runs of {args.whole_run} epochs (build, train, '
+              'validate every epoch, keep the best), '
+              f'{args.repeats} repeat(s), median:')
+        for side, label in (('runner', 'Runner.train()'),
+                            ('plain', 'plain loop')):
+            w = whole[side]
+            print(f'{label:<15}{w["seconds"]:>8.2f} s  '
+                  f'{w["ms_per_epoch"]:>8.2f} ms/epoch   per repeat: ' +
+                  ', '.join(f'{r["seconds"]:.2f} s' for r in w['runs']))
+        write_out(args.out, results)
+        print(f'ratio (runner / plain wall time): {whole["ratio"]:.2f}')
         return
 
     plain = PlainSide(cfg, device)

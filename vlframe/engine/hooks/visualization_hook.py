@@ -7,6 +7,10 @@ from vlframe.registry import HOOKS
 from vlframe.structures import VLDataSample
 
 
+class NothingToDrawError(ValueError):
+    """The visualization hook was asked to draw data without images."""
+
+
 @HOOKS.register_module()
 class VQAVisualizationHook(Hook):
     """Draw test (or validation) predictions, like mmdetection's
@@ -40,7 +44,13 @@ class VQAVisualizationHook(Hook):
     def _draw_batch(self, runner, data_batch: dict,
                     outputs: Sequence[VLDataSample], out_dir: str) -> None:
         visualizer = runner.visualizer
-        images = data_batch['inputs']['img']
+        inputs = data_batch['inputs']
+        if not isinstance(inputs, dict) or 'img' not in inputs:
+            raise NothingToDrawError(
+                '--show-dir / --show draw each test image with its question, '
+                'prediction and ground truth; the test data of this config '
+                f'has no images (inputs: {type(inputs).__name__})')
+        images = inputs['img']
         for image, sample in zip(images, outputs):
             if self._seen % self.interval == 0:
                 question_id = sample.metainfo.get('question_id', self._seen)
