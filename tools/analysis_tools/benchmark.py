@@ -251,6 +251,13 @@ def bare_type(cfg_type) -> str:
     return name.split('.')[-1]
 
 
+def close_log_files(runner) -> None:
+    for handler in list(runner.logger.handlers):
+        if hasattr(handler, 'baseFilename'):  # the work_dir log file
+            handler.close()
+            runner.logger.removeHandler(handler)
+
+
 def median(values):
     return statistics.median(values)
 
@@ -338,10 +345,7 @@ def run_runner(cfg, args, repeat: int, batch_size: int,
                 f'the Runner stopped after {hook.count} iterations, before '
                 f'the {args.warmup + args.iters} the benchmark needs')
         finally:
-            for handler in list(runner.logger.handlers):
-                if hasattr(handler, 'baseFilename'):  # the work_dir log file
-                    handler.close()
-                    runner.logger.removeHandler(handler)
+            close_log_files(runner)
             del runner
             gc.collect()
     return side_result(hook.samples, args.iters, hook.t1 - hook.t0,
@@ -675,13 +679,6 @@ def whole_run_cfg(cfg, work_dir: str, name: str, epochs: int):
         if bare_type(hook.get('type', '')) != 'EarlyStoppingHook'
     ]
     return cfg
-
-
-def close_log_files(runner) -> None:
-    for handler in list(runner.logger.handlers):
-        if hasattr(handler, 'baseFilename'):  # the work_dir log file
-            handler.close()
-            runner.logger.removeHandler(handler)
 
 
 def run_runner_whole(cfg, epochs: int, repeat: int) -> dict:

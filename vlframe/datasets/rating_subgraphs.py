@@ -44,13 +44,13 @@ rows of all subgraph users, filtered by that lookup. No Python loop runs
 per pair.
 """
 import hashlib
+import io
 import json
 import logging
 import multiprocessing
 import os
 import os.path as osp
 import sys
-import tempfile
 import zipfile
 from dataclasses import dataclass, fields
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -61,6 +61,8 @@ import torch.nn.functional as F
 from mmengine.logging import print_log
 from mmengine.utils import ProgressBar, track_parallel_progress
 from torch_geometric.data import Data
+
+from vlframe.utils.checkpoint import atomic_write
 
 __all__ = [
     'EXTRACTION_VERSION', 'RatingGraph', 'EnclosingSubgraphs',
@@ -577,26 +579,14 @@ class SubgraphCache:
         leaves a truncated cache."""
         path = self.path(key)
         os.makedirs(self.cache_dir, exist_ok=True)
-        fd, tmp_path = tempfile.mkstemp(
-            dir=self.cache_dir, prefix=f'.{osp.basename(path)}.',
-            suffix='.tmp')
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                np.savez(
-                    f,
-                    cache_key=np.asarray(json.dumps(key, sort_keys=True)),
-                    **subgraphs.to_arrays(),
-                    **extra)
-                f.flush()
-                os.fsync(f.fileno())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp_path, 0o666 & ~umask)
-            os.replace(tmp_path, path)
-        except BaseException:
-            if osp.exists(tmp_path):
-                os.remove(tmp_path)
-            raise
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            cache_key=np.asarray(json.dumps(key, sort_keys=True)),
+            **subgraphs.to_arrays(),
+            **extra)
+        # temp file + fsync + rename: a kill never leaves a partial cache
+        atomic_write(path, buffer.getbuffer())
         with open(osp.splitext(path)[0] + '.json', 'w') as f:
             json.dump(key, f, indent=2, sort_keys=True)
         return path

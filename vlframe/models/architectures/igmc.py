@@ -9,6 +9,7 @@ from torch_geometric.utils import dropout_edge
 from vlframe.models.gnn import RelationalAdjacency, RGCNConv
 from vlframe.registry import MODELS
 from vlframe.structures import GraphDataSample
+from ..data_preprocessors import build_data_preprocessor
 
 # node labels of the enclosing subgraph (RatingSubgraphDataset)
 TARGET_USER, TARGET_ITEM = 0, 1
@@ -96,13 +97,9 @@ class IGMC(BaseModel):
                      type='AdjacentRatingRegularizer', loss_weight=0.001),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='GraphDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # mmengine's BaseModel would look it up in its root registry
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(
+                data_preprocessor, 'GraphDataPreprocessor'), init_cfg=init_cfg)
         self.in_channels = in_channels
         self.num_relations = num_relations
         self.edge_dropout = edge_dropout

@@ -7,6 +7,7 @@ from torch_geometric.data import Batch
 
 from vlframe.registry import MODELS
 from vlframe.structures import GraphDataSample
+from ..data_preprocessors import build_data_preprocessor
 
 
 @MODELS.register_module()
@@ -36,13 +37,9 @@ class NodeClassifier(BaseModel):
                  propagation: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='GraphDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # mmengine's BaseModel would look it up in its root registry
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(
+                data_preprocessor, 'GraphDataPreprocessor'), init_cfg=init_cfg)
         self.backbone = MODELS.build(backbone)
         self.propagation = MODELS.build(propagation) if propagation else None
 

@@ -12,6 +12,7 @@ from torch import nn
 
 from vlframe.registry import MODELS
 from vlframe.structures import VLDataSample, stack_answer_targets
+from ..data_preprocessors import build_data_preprocessor
 
 # the files a transformers checkpoint directory must hold to build the model
 _WEIGHT_PATTERNS = ('model.safetensors', 'model-*.safetensors',
@@ -132,13 +133,9 @@ class ViltVQA(BaseModel):
                  image_embedding_init_std: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='VLDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # mmengine's BaseModel would look it up in its root registry
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(
+                data_preprocessor, 'VLDataPreprocessor'), init_cfg=init_cfg)
         if (pretrained_dir is None) == (config is None):
             raise ValueError(
                 'ViltVQA needs exactly one of pretrained_dir (a transformers '

@@ -5,6 +5,7 @@ from mmengine.model import BaseModel
 
 from vlframe.registry import MODELS
 from vlframe.structures import VLDataSample
+from ..data_preprocessors import build_data_preprocessor
 
 
 @MODELS.register_module()
@@ -50,14 +51,9 @@ class VQAModel(BaseModel):
                  init_cfg: Optional[dict] = None):
         if fusion is None or head is None:
             raise TypeError('VQAModel needs a fusion and a head config')
-        if data_preprocessor is None:
-            data_preprocessor = dict(type='VLDataPreprocessor')
-        if isinstance(data_preprocessor, dict):
-            # mmengine's BaseModel would look it up in its root registry,
-            # which only finds vlframe's types under the vlframe scope
-            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=build_data_preprocessor(
+                data_preprocessor, 'VLDataPreprocessor'), init_cfg=init_cfg)
         self.image_encoder = (MODELS.build(image_encoder)
                               if image_encoder is not None else None)
         self.image_neck = (MODELS.build(image_neck)

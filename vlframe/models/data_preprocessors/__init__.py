@@ -1,4 +1,7 @@
+from .build import build_data_preprocessor
 from .graph_data_preprocessor import GraphDataPreprocessor
 from .vl_data_preprocessor import VLDataPreprocessor
 
-__all__ = ['VLDataPreprocessor', 'GraphDataPreprocessor']
+__all__ = [
+    'build_data_preprocessor', 'VLDataPreprocessor', 'GraphDataPreprocessor'
+]
