@@ -193,3 +193,30 @@ def test_built_from_the_registry():
              num_relations=5, num_bases=4))
     assert isinstance(conv, RGCNConv)
     assert conv.weight.shape == (4, 4, 32) and conv.comp.shape == (5, 4)
+
+
+def test_node_normalization_is_torch_geometric_1_4s_mean_over_all_edges():
+    # torch_geometric 1.4 (what the IGMC authors ran): aggr='mean' over all
+    # incoming edges, each transformed by its relation's matrix
+    torch.manual_seed(0)
+    num_nodes, num_relations = 12, 3
+    edge_index = torch.randint(0, num_nodes, (2, 40))
+    edge_type = torch.randint(0, num_relations, (40, ))
+    x = torch.randn(num_nodes, 5)
+    conv = RGCNConv(5, 4, num_relations, num_bases=2, normalization='node')
+    with torch.no_grad():
+        conv.bias.normal_()
+    weights = conv.relation_weights()  # (R, 5, 4)
+    source, target = edge_index
+    messages = torch.einsum('ec,eco->eo', x[source], weights[edge_type])
+    degree = torch.bincount(target, minlength=num_nodes).clamp(min=1)
+    expected = torch.zeros(num_nodes, 4).index_add_(0, target, messages)
+    expected = expected / degree[:, None] + x @ conv.root + conv.bias
+    torch.testing.assert_close(conv(x, edge_index, edge_type), expected)
+    adjacency = RelationalAdjacency(edge_index, edge_type, num_nodes,
+                                    num_relations, normalization='node')
+    torch.testing.assert_close(conv(x, adjacency), expected)
+    with pytest.raises(ValueError, match='normalised per node'):
+        RGCNConv(5, 4, num_relations, num_bases=2)(x, adjacency)
+    with pytest.raises(ValueError, match='normalization must be one of'):
+        RGCNConv(5, 4, num_relations, normalization='edge')

@@ -138,8 +138,9 @@ class IGMC(BaseModel):
         if self._shares_adjacency:
             # the 4 layers see the same edges: sort them into sparse
             # matrices once, not once per layer
-            graph = (RelationalAdjacency(edge_index, edge_type, x.size(0),
-                                         self.num_relations, x.dtype), )
+            graph = (RelationalAdjacency(
+                edge_index, edge_type, x.size(0), self.num_relations,
+                x.dtype, normalization=self.convs[0].normalization), )
         else:
             graph = (edge_index, edge_type)
         layer_outputs = []

@@ -30,6 +30,9 @@ class RelationalAdjacency:
         num_nodes: N.
         num_relations: R.
         dtype: dtype of the matrix, that of the node features.
+        normalization: ``'relation'``, entries ``1 / |N_r(i)|`` as above;
+            ``'node'``, entries ``1 / |N(i)|`` (the in-degree over all
+            relations: torch_geometric 1.4's R-GCN, see ``RGCNConv``).
     """
 
     def __init__(self,
@@ -37,7 +40,12 @@ class RelationalAdjacency:
                  edge_type: Tensor,
                  num_nodes: int,
                  num_relations: int,
-                 dtype: torch.dtype = torch.float32):
+                 dtype: torch.dtype = torch.float32,
+                 normalization: str = 'relation'):
+        if normalization not in ('relation', 'node'):
+            raise ValueError("normalization must be 'relation' or 'node', "
+                             f'got {normalization!r}')
+        self.normalization = normalization
         self.num_nodes = num_nodes
         self.num_relations = num_relations
         self.dtype = dtype
@@ -46,9 +54,12 @@ class RelationalAdjacency:
         num_rows = num_nodes * num_relations
         row = target * num_relations + edge_type  # (E,)
         row_size = torch.bincount(row, minlength=num_rows)  # (N * R,)
-        # 1 / |N_r(i)| of each edge
-        value = row_size.clamp(min=1).to(dtype).reciprocal().index_select(
-            0, row)  # (E,)
+        if normalization == 'relation':  # 1 / |N_r(i)| of each edge
+            value = row_size.clamp(min=1).to(dtype).reciprocal(
+            ).index_select(0, row)  # (E,)
+        else:  # 1 / |N(i)| of each edge
+            value = torch.bincount(target, minlength=num_nodes).clamp(
+                min=1).to(dtype).reciprocal().index_select(0, target)
         order = torch.argsort(_sort_keys(row, num_rows))
         self.matrix = _csr_matrix(
             _row_pointers(row_size), source.index_select(0, order),

@@ -55,7 +55,16 @@ class RGCNConv(MessagePassing):
             learns one full matrix per relation.
         root_weight: add the transformed node's own features.
         bias: add a learned bias.
+        normalization: ``'relation'`` divides the messages of relation r
+            by ``|N_r(i)|`` (the equation above, the R-GCN paper's and
+            torch_geometric's since 1.6); ``'node'`` divides all messages
+            by the node's in-degree ``|N(i)|``, summed over relations,
+            which is what torch_geometric 1.4's ``RGCNConv``
+            (``aggr='mean'`` over all edges) computed, the version the IGMC
+            authors ran.
     """
+
+    NORMALIZATIONS = ('relation', 'node')
 
     def __init__(self,
                  in_channels: int,
@@ -63,8 +72,13 @@ class RGCNConv(MessagePassing):
                  num_relations: int,
                  num_bases: Optional[int] = None,
                  root_weight: bool = True,
-                 bias: bool = True):
+                 bias: bool = True,
+                 normalization: str = 'relation'):
         super().__init__(aggr='add', node_dim=0)
+        if normalization not in self.NORMALIZATIONS:
+            raise ValueError(f'normalization must be one of '
+                             f'{self.NORMALIZATIONS}, got {normalization!r}')
+        self.normalization = normalization
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.num_relations = num_relations
@@ -118,6 +132,11 @@ class RGCNConv(MessagePassing):
                 raise ValueError(
                     f'the adjacency has {edge_index.num_relations} relations'
                     f', the layer num_relations={self.num_relations}')
+            if edge_index.normalization != self.normalization:
+                raise ValueError(
+                    f'the adjacency is normalised per '
+                    f'{edge_index.normalization}, the layer per '
+                    f'{self.normalization}')
             return self.update(self.message_and_aggregate(edge_index, x), x)
         if edge_type is None:
             raise TypeError(f'{type(self).__name__} needs edge_type with an '
@@ -134,14 +153,20 @@ class RGCNConv(MessagePassing):
 
     def aggregate(self, inputs: Tensor, index: Tensor, edge_type: Tensor,
                   dim_size: int) -> Tensor:
-        """Mean of the messages per (target, relation): (N, R, C_in), zero
-        where a node has no neighbour of a relation."""
+        """Sum of the messages per (target, relation) over |N_r(i)|
+        (``'relation'``) or |N(i)| (``'node'``): (N, R, C_in), zero where a
+        node has no neighbour of a relation."""
         num_relations = self.num_relations
         group = index * num_relations + edge_type  # (E,)
         sums = inputs.new_zeros(dim_size * num_relations,
                                 inputs.size(1)).index_add_(
                                     0, group, inputs)  # (N * R, C_in)
-        counts = torch.bincount(group, minlength=dim_size * num_relations)
+        if self.normalization == 'relation':
+            counts = torch.bincount(group,
+                                    minlength=dim_size * num_relations)
+        else:  # the in-degree over all relations, for every relation
+            counts = torch.bincount(index, minlength=dim_size).repeat_interleave(
+                num_relations)  # (N * R,)
         means = sums / counts.clamp_(min=1).unsqueeze(1).to(sums.dtype)
         return means.view(dim_size, num_relations, inputs.size(1))
 
@@ -166,5 +191,6 @@ class RGCNConv(MessagePassing):
     def __repr__(self) -> str:
         return (f'{type(self).__name__}({self.in_channels}, '
                 f'{self.out_channels}, num_relations={self.num_relations}, '
-                f'num_bases={self.num_bases})')
+                f'num_bases={self.num_bases}, '
+                f'normalization={self.normalization!r})')
 
