@@ -10,8 +10,11 @@ model = dict(
     in_channels=4,
     num_relations=5,
     hidden_channels=[32, 32, 32, 32],
-    # ours; dict(type='pyg.RGCNConv', num_bases=4) is torch_geometric's
-    conv=dict(type='RGCNConv', num_bases=4),
+    # ours; dict(type='pyg.RGCNConv', num_bases=4) is torch_geometric's.
+    # normalization: 'relation' = the paper's 1/|N_r(i)| (torch_geometric
+    # >= 1.6); 'node' = 1/|N(i)|, torch_geometric 1.4's, which the authors'
+    # published numbers come from (see README.md)
+    conv=dict(type='RGCNConv', num_bases=4, normalization='node'),
     edge_dropout=0.2,
     force_undirected=False,
     head=dict(

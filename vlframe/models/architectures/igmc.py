@@ -104,6 +104,16 @@ class IGMC(BaseModel):
         self.num_relations = num_relations
         self.edge_dropout = edge_dropout
         self.force_undirected = force_undirected
+        conv = dict(conv)
+        if MODELS.get(conv['type']) is not RGCNConv:
+            # only our layer has a choice: torch_geometric's RGCNConv
+            # (>= 1.6) always averages per relation
+            normalization = conv.pop('normalization', 'relation')
+            if normalization != 'relation':
+                raise ValueError(
+                    f'{conv["type"]} averages the neighbours per relation; '
+                    f'normalization={normalization!r} needs vlframe\'s '
+                    "RGCNConv (or set model.conv.normalization='relation')")
         self.convs = nn.ModuleList()
         for width in hidden_channels:
             self.convs.append(
