@@ -30,7 +30,8 @@ def test_gcn_stops_early_keeps_best_and_test_prints_accuracy(tmp_path):
     # epochs, long before epoch 200
     proc = run_tool('train.py', GCN, '--work-dir', work_dir, '--cfg-options',
                     *data_root_options(PLANETOID_ROOT),
-                    'custom_hooks.1.patience=2', 'custom_hooks.1.min_delta=0.05')
+                    'custom_hooks.1.patience=2',
+                    'custom_hooks.1.min_delta=0.05')
     log = proc.stdout + proc.stderr
     assert 'did not improve in the last 2 records' in log
     assert 'Epoch(train) [200]' not in log

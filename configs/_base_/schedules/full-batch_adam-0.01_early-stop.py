@@ -11,7 +11,8 @@ optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=0.01, weight_decay=5e-4),
     # only the first layer is regularised: decay x0 for the second
-    paramwise_cfg=dict(custom_keys={'backbone.layers.1': dict(decay_mult=0.0)}))
+    paramwise_cfg=dict(
+        custom_keys={'backbone.layers.1': dict(decay_mult=0.0)}))
 
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_interval=1)

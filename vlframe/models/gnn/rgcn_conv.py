@@ -165,8 +165,8 @@ class RGCNConv(MessagePassing):
             counts = torch.bincount(group,
                                     minlength=dim_size * num_relations)
         else:  # the in-degree over all relations, for every relation
-            counts = torch.bincount(index, minlength=dim_size).repeat_interleave(
-                num_relations)  # (N * R,)
+            degree = torch.bincount(index, minlength=dim_size)  # (N,)
+            counts = degree.repeat_interleave(num_relations)  # (N * R,)
         means = sums / counts.clamp_(min=1).unsqueeze(1).to(sums.dtype)
         return means.view(dim_size, num_relations, inputs.size(1))
 
