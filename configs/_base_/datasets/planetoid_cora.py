@@ -15,24 +15,12 @@ train_dataloader = dict(
     dataset=dict(
         type=dataset_type, data_root=data_root, name=graph_name,
         split='train'))
+# validation and test: the same graph, scored on another public-split mask
 val_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pyg_collate'),
-    dataset=dict(
-        type=dataset_type, data_root=data_root, name=graph_name,
-        split='val'))
+    train_dataloader, dataset=dict(train_dataloader['dataset'], split='val'))
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pyg_collate'),
-    dataset=dict(
-        type=dataset_type, data_root=data_root, name=graph_name,
-        split='test'))
+    train_dataloader, dataset=dict(train_dataloader['dataset'],
+                                   split='test'))
 
 val_evaluator = dict(type='NodeAccuracy')
 test_evaluator = val_evaluator
