@@ -157,3 +157,56 @@ def test_bad_arguments_and_inputs():
     with pytest.raises(ValueError, match='token id 12 is outside the '
                        'embedding of 10 tokens'):
         encoder(torch.tensor([[5, 12]]))
+
+
+def test_repeated_questions_are_encoded_once_with_the_same_result():
+    encoder = _small().train()
+    batch = torch.tensor([[5, 6, 7, 8, 0], [5, 6, 9, 0, 0], [5, 6, 7, 8, 0],
+                          [5, 6, 9, 0, 0], [8, 8, 8, 8, 8]])
+    mask = (batch != 0).long()
+    calls = []
+    encoder.lstm.register_forward_hook(
+        lambda module, args, out: calls.append(args[0].batch_sizes[0]))
+    out = encoder(batch, mask)
+    assert calls == [3]  # 3 distinct questions reach the LSTM
+    out.pow(2).sum().backward()
+    shared_grads = [p.grad.clone() for p in encoder.parameters()]
+    # the reference: every row encoded on its own, gradients summed
+    encoder.zero_grad()
+    rows = [encoder(batch[k:k + 1], mask[k:k + 1]) for k in range(5)]
+    torch.testing.assert_close(out, torch.cat(rows))
+    torch.cat(rows).pow(2).sum().backward()
+    for shared, alone in zip(shared_grads, encoder.parameters()):
+        torch.testing.assert_close(shared, alone.grad)
+
+
+def test_forget_bias_init_survives_init_weights():
+    encoder = _small(forget_bias=1.0, bidirectional=True)
+    encoder.init_weights()
+    hidden = 5
+    for name, param in encoder.lstm.named_parameters():
+        if name.startswith('bias_ih'):
+            assert param[hidden:2 * hidden].tolist() == [1.0] * hidden
+        elif name.startswith('bias_hh'):
+            assert param[hidden:2 * hidden].tolist() == [0.0] * hidden
+    # the other gates keep PyTorch's draw
+    assert encoder.lstm.bias_ih_l0[:hidden].abs().max() > 0
+    default = _small()
+    assert not torch.all(default.lstm.bias_ih_l0[hidden:2 * hidden] == 1.0)
+
+
+def test_forget_bias_keeps_an_early_word_in_the_encoding():
+    """The reason for forget_bias: at PyTorch's init the word 5 positions
+    before the end barely changes the encoding; with 1.0 it does more."""
+    spreads = {}
+    for bias in (None, 1.0):
+        torch.manual_seed(0)
+        encoder = LSTMQuestionEncoder(
+            vocab_size=20, embed_dims=32, hidden_size=64,
+            forget_bias=bias).eval()
+        # six questions differing in their 2nd word only
+        ids = torch.tensor([[5, w, 7, 8, 9, 10, 11] for w in range(12, 18)])
+        with torch.no_grad():
+            out = encoder(ids)
+        spreads[bias] = float((out - out.mean(0)).norm() / out.norm())
+    assert spreads[1.0] > 2 * spreads[None]
