@@ -313,3 +313,30 @@ def test_check_answer_vocab_names_the_vocabulary():
     msg = str(info.value)
     assert 'data/vqa/v1/answer_vocab.json' in msg
     assert 'has 1000 answers' in msg and 'num_classes=10' in msg
+
+
+def test_shared_images_give_the_same_answers_as_copies(dataset,
+                                                        soc_tokenizer):
+    """VLDataPreprocessor(share_images=True) sends each image once; the
+    model's output must not change (eval mode: batch norm uses its running
+    statistics, so the batch's make-up does not matter)."""
+    from vlframe.datasets.transforms import TokenizeQuestion
+    tokenize = TokenizeQuestion(soc_tokenizer)
+    pack = PackVLInputs(input_keys=('input_ids', ))
+    # questions 0-2 are about image 0, 20-21 about image 1
+    items = [pack(tokenize(dataset.get_data_info(i)))
+             for i in (0, 20, 1, 21, 2)]
+    model = _lstm_model(soc_tokenizer).eval()
+    copies = model.data_preprocessor(pseudo_collate(items))
+    model.data_preprocessor.share_images = True
+    shared = model.data_preprocessor(pseudo_collate(items))
+    assert shared['inputs']['img'].shape[0] == 2
+    assert shared['inputs']['img_index'].tolist() == [0, 1, 0, 1, 0]
+    with torch.no_grad():
+        torch.testing.assert_close(
+            model(**shared, mode='tensor'), model(**copies, mode='tensor'))
+    # training runs through the shared images too
+    model.train()
+    loss = model(**shared, mode='loss')['loss']
+    loss.backward()
+    assert model.image_encoder.blocks[0].conv.weight.grad.abs().sum() > 0

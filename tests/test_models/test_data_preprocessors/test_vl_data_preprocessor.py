@@ -155,3 +155,41 @@ def test_image_features_are_stacked():
     data = VLDataPreprocessor()(dict(inputs=dict(
         img_feat=[torch.ones(4), torch.zeros(4)])))
     assert data['inputs']['img_feat'].shape == (2, 4)
+
+
+def _questions_about(image_numbers, key='img_idx'):
+    """One sample per number n; its image is filled with n and named by n
+    (or by 'n.jpg' for img_path)."""
+    imgs = [torch.full((3, 2, 2), n, dtype=torch.uint8)
+            for n in image_numbers]
+    samples = [
+        VLDataSample(metainfo={key: f'{n}.jpg' if key == 'img_path' else n})
+        for n in image_numbers
+    ]
+    questions = [torch.tensor([float(n)]) for n in range(len(image_numbers))]
+    return dict(inputs=dict(img=imgs, question=questions),
+                data_samples=samples)
+
+
+@pytest.mark.parametrize('key', ['img_idx', 'image_id', 'img_path'])
+def test_share_images_keeps_one_row_per_image(key):
+    numbers = [7, 3, 7, 7, 9, 3]
+    data = VLDataPreprocessor(share_images=True)(
+        _questions_about(numbers, key))
+    img, index = data['inputs']['img'], data['inputs']['img_index']
+    assert img.shape == (3, 3, 2, 2)  # 3 distinct images, first-seen order
+    assert index.tolist() == [0, 1, 0, 0, 2, 1]
+    assert img[:, 0, 0, 0].tolist() == [7, 3, 9]
+    assert img[index][:, 0, 0, 0].tolist() == numbers
+    # everything per question stays per question
+    assert data['inputs']['question'].shape == (6, 1)
+
+
+def test_share_images_is_off_by_default_and_needs_an_image_key():
+    data = VLDataPreprocessor()(_questions_about([1, 1]))
+    assert data['inputs']['img'].shape[0] == 2
+    assert 'img_index' not in data['inputs']
+    batch = _questions_about([1, 1])
+    batch['data_samples'] = [VLDataSample(), VLDataSample()]
+    with pytest.raises(KeyError, match='img_path.*image_id.*img_idx'):
+        VLDataPreprocessor(share_images=True)(batch)

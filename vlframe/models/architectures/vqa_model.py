@@ -23,6 +23,10 @@ class VQAModel(BaseModel):
 
     Inputs (after the data preprocessor):
         ``inputs['img']``: (B, 3, H, W) float images, for the image encoder;
+        with ``inputs['img_index']`` (B,) (``VLDataPreprocessor(
+        share_images=True)``) ``img`` holds each distinct image of the
+        batch once, (U, 3, H, W), and sample i shows ``img[img_index[i]]``:
+        the image side runs once per image, not once per question;
         or ``inputs['img_feat']``: (B, D) pre-extracted image features,
         used as they are when there is no image encoder (or no ``img``).
         ``inputs['input_ids']`` + ``inputs['attention_mask']``: (B, L)
@@ -67,8 +71,10 @@ class VQAModel(BaseModel):
         """Image features for the fusion: (B, C0, h, w) maps or (B, C)."""
         if self.image_encoder is not None and 'img' in inputs:
             feats = self.image_encoder(inputs['img'])  # (B, C0, h, w)
+            img_index = inputs.get('img_index')  # (B,) or None
         elif 'img_feat' in inputs:
             feats = inputs['img_feat']  # (B, D)
+            img_index = None
         elif 'img' in inputs:
             raise ValueError(
                 'the batch has images (inputs["img"]) but the model has no '
@@ -79,7 +85,9 @@ class VQAModel(BaseModel):
                 'VQAModel needs inputs["img"] or inputs["img_feat"], got '
                 f'{sorted(inputs)}')
         if self.image_neck is not None:
-            feats = self.image_neck(feats)  # (B, C)
+            feats = self.image_neck(feats)  # (B, C) or (U, C)
+        if img_index is not None:
+            feats = feats[img_index]  # (U, ...) -> (B, ...)
         return feats
 
     def encode_question(self,

@@ -78,20 +78,37 @@ class VLDataPreprocessor(BaseDataPreprocessor):
     * every other key into a stacked tensor (e.g. ``question``:
       B x (Q,) -> (B, Q); ``img_feat``: B x (D,) -> (B, D)).
 
+    With ``share_images=True``, samples of a batch that show the same
+    image (the same ``img_path``, ``image_id`` or ``img_idx`` in their
+    metainfo, the first of these keys the samples have) share one row of
+    ``img``: ``img`` becomes (U, 3, H, W) with each distinct image once, in
+    order of first appearance, and ``img_index`` (B,) gives each sample's
+    row; ``VQAModel`` runs its image encoder on the U images and indexes
+    the features. A batch of many questions about few images
+    (``ImageGroupedSampler``) then costs the CNN once per image. In
+    training mode, batch norm then normalises over the U distinct images
+    rather than over B copies. Only for pipelines whose image transforms
+    are deterministic: the first sample's copy stands for all of them.
+
     Args:
         mean, std: per-channel, in the images' 0-255 scale. The RN feeds
             images in [0, 1]: mean 0, std 255. Applied to ``img`` only.
         pad_token_id: the tokenizer's pad id ([PAD] is 0 in BERT
             vocabularies and in those ``build_question_vocab.py`` writes).
+        share_images: encode each distinct image of a batch once (above).
     """
+
+    IMAGE_KEYS = ('img_path', 'image_id', 'img_idx')
 
     def __init__(self,
                  mean: Optional[Sequence[float]] = None,
                  std: Optional[Sequence[float]] = None,
                  pad_token_id: int = 0,
+                 share_images: bool = False,
                  non_blocking: bool = False):
         super().__init__(non_blocking)
         self.pad_token_id = pad_token_id
+        self.share_images = share_images
         self.normalize = mean is not None
         if self.normalize:
             if std is None or len(mean) != len(std):
@@ -125,8 +142,37 @@ class VLDataPreprocessor(BaseDataPreprocessor):
                 inputs[key] = torch.stack(value)
         return inputs
 
+    def image_keys(self, data_samples: Sequence) -> list:
+        """The key that names each sample's image (class doc)."""
+        for key in self.IMAGE_KEYS:
+            if all(key in sample for sample in data_samples):
+                return [sample.metainfo[key] for sample in data_samples]
+        raise KeyError(
+            'VLDataPreprocessor(share_images=True) needs every data sample '
+            f'to name its image by one of {self.IMAGE_KEYS} (PackVLInputs '
+            'meta_keys); the first sample has '
+            f'{sorted(data_samples[0].metainfo) if data_samples else []}')
+
+    def share_batch_images(self, raw: dict, data_samples: Sequence) -> dict:
+        """Keep one ``img`` per distinct image and add ``img_index``."""
+        row_of_key = {}  # image key -> its row in the shared img
+        images, img_index = [], []
+        for img, key in zip(raw['img'], self.image_keys(data_samples)):
+            if key not in row_of_key:
+                row_of_key[key] = len(images)
+                images.append(img)
+            img_index.append(row_of_key[key])
+        raw = dict(raw)
+        raw['img'] = images  # U x (3, H, W)
+        raw['img_index'] = torch.tensor(img_index)  # (B,)
+        return raw
+
     def forward(self, data: dict, training: bool = False) -> dict:
-        inputs = self.collate_inputs(data['inputs'])
+        raw = data['inputs']
+        if (self.share_images and self._tensor_list(raw.get('img'))
+                and data.get('data_samples')):
+            raw = self.share_batch_images(raw, data['data_samples'])
+        inputs = self.collate_inputs(raw)
         data = self.cast_data(dict(inputs=inputs,
                                    data_samples=data.get('data_samples')))
         img = data['inputs'].get('img')
