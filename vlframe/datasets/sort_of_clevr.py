@@ -213,6 +213,11 @@ class SortOfClevrDataset(BaseDataset):
             gt_answer=int(a['answer'][idx]),
             sample_idx=idx)
 
+    def image_ids(self) -> np.ndarray:
+        """(N,) the image index of every sample (``ImageGroupedSampler``)."""
+        self.full_init()
+        return self._arrays['question_image']
+
     @property
     def arrays(self) -> Dict[str, np.ndarray]:
         """The raw generated arrays (images, objects, questions, answers)."""

@@ -1,0 +1,3 @@
+from .image_grouped_sampler import ImageGroupedSampler
+
+__all__ = ['ImageGroupedSampler']
