@@ -18,15 +18,17 @@
 _base_ = [
     '../_base_/models/vqa_lstm.py',
     '../_base_/datasets/sort_of_clevr.py',
-    '../_base_/schedules/adam-3e-4_warmup_6e.py',
+    '../_base_/schedules/adam-1e-3_clip-1_warmup_cosine_24e.py',
     '../_base_/default_runtime.py',
 ]
 
 tokenizer_dir = 'data/sort_of_clevr/tokenizer'
 
 model = dict(
-    # images enter in [0, 1], as for the RN
-    data_preprocessor=dict(mean=[0., 0., 0.], std=[255., 255., 255.]),
+    # images enter in [0, 1], as for the RN; each image of a batch goes
+    # through the CNN once, however many of its questions the batch holds
+    data_preprocessor=dict(
+        mean=[0., 0., 0.], std=[255., 255., 255.], share_images=True),
     # the base has image_encoder=None (pre-extracted features)
     image_encoder=dict(
         _delete_=True,
@@ -37,7 +39,9 @@ model = dict(
         order=('conv', 'act', 'norm')),
     # 75x75 -> 5x5 after four stride-2 blocks
     image_neck=dict(in_channels=256 * 5 * 5),
-    question_encoder=dict(tokenizer_dir=tokenizer_dir),
+    # forget gates start at 1 so that the colour word, five words before
+    # the end of "Is the red object on the left?", reaches the encoding
+    question_encoder=dict(tokenizer_dir=tokenizer_dir, forget_bias=1.0),
     head=dict(num_classes=10))
 
 train_pipeline = [
@@ -46,10 +50,14 @@ train_pipeline = [
 ]
 test_pipeline = train_pipeline
 
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# 16 images x all 20 of their questions per batch
+train_dataloader = dict(
+    batch_size=320,
+    sampler=dict(
+        _delete_=True, type='ImageGroupedSampler', questions_per_image=20),
+    dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(type='AutocastOptimWrapper', dtype='bfloat16')
 default_hooks = dict(
     checkpoint=dict(save_best='accuracy/overall', rule='greater'))

@@ -65,8 +65,14 @@ def test_sort_of_clevr_config_builds(tokenizer_dir):
     cfg = Config.fromfile(osp.join(CFG_DIR, 'vqa-lstm_sort-of-clevr.py'))
     assert _tokenizer_dirs(cfg) == {'data/sort_of_clevr/tokenizer'}
     assert cfg.train_dataloader.dataset.type == 'SortOfClevrDataset'
-    assert cfg.optim_wrapper.type == 'AutocastOptimWrapper'
-    assert cfg.train_cfg.max_epochs == 6
+    # batches of 16 images x their 20 questions, each image encoded once
+    assert cfg.train_dataloader.sampler == dict(
+        type='ImageGroupedSampler', questions_per_image=20)
+    assert cfg.train_dataloader.batch_size == 320
+    assert cfg.model.data_preprocessor.share_images
+    assert cfg.model.question_encoder.forget_bias == 1.0
+    assert cfg.optim_wrapper.clip_grad == dict(max_norm=1.0)
+    assert cfg.train_cfg.max_epochs == 24
     cfg.model.question_encoder.tokenizer_dir = tokenizer_dir
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)

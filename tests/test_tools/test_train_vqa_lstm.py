@@ -49,8 +49,7 @@ def test_sort_of_clevr_english_questions(tmp_path, data_root):
         "test_dataloader = val_dataloader\n")
     work_dir = str(tmp_path / 'work')
     opts = tiny_data_options(data_root, train_images=40) + [
-        'train_cfg.max_epochs=1', 'train_dataloader.batch_size=40',
-        'param_scheduler.0.end=10'
+        'train_cfg.max_epochs=1', 'train_dataloader.batch_size=40'
     ]
     proc = run_tool('train.py', str(config), '--work-dir', work_dir,
                     '--cfg-options', *opts, timeout=120)
@@ -68,6 +67,9 @@ def test_sort_of_clevr_english_questions(tmp_path, data_root):
     dumped = open(osp.join(work_dir, 'vqa-lstm_small.py')).read()
     assert "type='LSTMQuestionEncoder'" in dumped
     assert "type='ElementwiseProductFusion'" in dumped
+    # the config's batches: 2 images x their 20 questions, CNN once each
+    assert "type='ImageGroupedSampler'" in dumped
+    assert 'share_images=True' in dumped
 
 
 def write_vqa_v1_config(tmp_path, num_classes=10):
