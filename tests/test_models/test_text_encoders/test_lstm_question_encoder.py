@@ -210,3 +210,22 @@ def test_forget_bias_keeps_an_early_word_in_the_encoding():
             out = encoder(ids)
         spreads[bias] = float((out - out.mean(0)).norm() / out.norm())
     assert spreads[1.0] > 2 * spreads[None]
+
+
+def test_out_norm_puts_a_layer_norm_before_the_tanh():
+    encoder = _small(out_norm='LN', out_channels=16)
+    assert [type(m).__name__ for m in encoder.projection] == [
+        'Dropout', 'Linear', 'LayerNorm', 'Tanh'
+    ]
+    ids = torch.randint(1, 10, (3, 4))
+    # a large projection cannot saturate the tanh: its input is normalised
+    with torch.no_grad():
+        encoder.projection[1].weight.mul_(1000.0)
+        out = encoder(ids)
+    assert (out.abs() > 0.99).float().mean() < 0.1
+    plain = _small(out_channels=16)
+    with torch.no_grad():
+        plain.projection[1].weight.mul_(1000.0)
+        assert (plain(ids).abs() > 0.99).float().mean() > 0.5
+    with pytest.raises(ValueError, match='out_norm'):
+        _small(out_norm='BN')
