@@ -78,7 +78,7 @@ class LSTMQuestionEncoder(BaseModule):
             activation (None: the paper's fc + tanh). Trained with Adam at
             1e-3 on Sort-of-CLEVR, the paper's fc + tanh saturates: 92% of
             the 1024 units of the question encodings were beyond |0.99|
-            after one epoch and all of them after four, and then no gradient
+            after one epoch and all of them after two, and then no gradient
             reaches the LSTM (configs/vqa_lstm/README.md).
         out_dropout: dropout before the projection.
         padding_idx: the [PAD] id (its embedding stays zero).
