@@ -37,9 +37,10 @@ class LSTMQuestionEncoder(BaseModule):
     A batch often repeats a question word for word (Sort-of-CLEVR has 36
     distinct questions; VQA repeats "what color is the ...?"): each
     distinct (ids, mask) row is encoded once and its encoding shared. The
-    result is the same as encoding every row; on the CPU the LSTM's cost is
-    mostly per time step, not per row, so this is what lets large batches
-    pay for the LSTM once.
+    result is the same as encoding every row (except that, with
+    ``lstm_dropout`` in training, the repeats of a question share one
+    dropout mask); on the CPU the LSTM's cost is mostly per time step, not
+    per row, so this is what lets large batches pay for the LSTM once.
 
     The embedding can start from GloVe vectors (``glove_file``; the
     vocabulary is read from ``tokenizer_dir``, whose whole-word ids
