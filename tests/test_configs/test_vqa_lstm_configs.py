@@ -130,3 +130,26 @@ def test_missing_tokenizer_is_a_clear_error():
                        match='/nonexistent/tokenizer does not exist.*'
                        'build_question_vocab.py'):
         MODELS.build(cfg.model)
+
+
+@pytest.mark.parametrize('name, lr, question_lr', [
+    ('vqa-lstm_sort-of-clevr.py', 1e-3, 1e-3),
+    ('vqa-lstm_q-lr-0.1x_sort-of-clevr.py', 1e-3, 1e-4),
+    ('vqa-lstm_lr-2e-3_q-lr-0.05x_sort-of-clevr.py', 2e-3, 1e-4),
+])
+def test_sort_of_clevr_learning_rates(name, lr, question_lr, tokenizer_dir):
+    """The variants' rates reach the optimizer: every question encoder
+    parameter at question_lr, every other one at lr."""
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(osp.join(CFG_DIR, name))
+    cfg.model.question_encoder.tokenizer_dir = tokenizer_dir
+    model = MODELS.build(cfg.model)
+    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    rate_of = {}
+    for group in optim_wrapper.optimizer.param_groups:
+        for param in group['params']:
+            rate_of[id(param)] = group['lr']
+    for param_name, param in model.named_parameters():
+        expected = (question_lr if param_name.startswith('question_encoder.')
+                    else lr)
+        assert rate_of[id(param)] == pytest.approx(expected), param_name
