@@ -51,6 +51,19 @@ def run_tool(*args, timeout=300, check=True, cwd=None):
     return proc
 
 
+def learning_rate_per_parameter(model, optim_wrapper_cfg):
+    """{parameter name: the lr its optimizer group starts with}, as the
+    config's optim_wrapper (paramwise_cfg included) builds them."""
+    from mmengine.optim import build_optim_wrapper
+    optim_wrapper = build_optim_wrapper(model, optim_wrapper_cfg)
+    lr_of = {}
+    for group in optim_wrapper.optimizer.param_groups:
+        for param in group['params']:
+            lr_of[id(param)] = group['lr']
+    return {name: lr_of[id(param)]
+            for name, param in model.named_parameters()}
+
+
 @pytest.fixture
 def data_root(tmp_path):
     return str(tmp_path / 'sort_of_clevr')

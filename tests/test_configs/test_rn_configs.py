@@ -4,8 +4,8 @@ import glob
 import os.path as osp
 
 import pytest
+from conftest import learning_rate_per_parameter
 from mmengine.config import Config
-from mmengine.optim import build_optim_wrapper
 
 from vlframe.models import VQAModel
 from vlframe.registry import MODELS
@@ -70,11 +70,7 @@ def test_comparison_runs_see_the_same_questions(rn_name, cnn_name):
 def test_stem_trains_at_a_tenth_of_the_rate(name):
     cfg = Config.fromfile(osp.join(RN_DIR, name))
     model = MODELS.build(cfg.model)
-    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    lr_of = {}
-    for group in optim_wrapper.optimizer.param_groups:
-        for param in group['params']:
-            lr_of[id(param)] = group['lr']
-    for param_name, param in model.named_parameters():
+    lr_of = learning_rate_per_parameter(model, cfg.optim_wrapper)
+    for param_name, lr in lr_of.items():
         expected = 1e-4 if param_name.startswith('image_encoder.') else 1e-3
-        assert lr_of[id(param)] == pytest.approx(expected), param_name
+        assert lr == pytest.approx(expected), param_name

@@ -5,6 +5,7 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import learning_rate_per_parameter
 from mmengine.config import Config
 
 from vlframe.datasets.text_vocab import (count_words, save_bert_tokenizer,
@@ -140,16 +141,11 @@ def test_missing_tokenizer_is_a_clear_error():
 def test_sort_of_clevr_learning_rates(name, lr, question_lr, tokenizer_dir):
     """The variants' rates reach the optimizer: every question encoder
     parameter at question_lr, every other one at lr."""
-    from mmengine.optim import build_optim_wrapper
     cfg = Config.fromfile(osp.join(CFG_DIR, name))
     cfg.model.question_encoder.tokenizer_dir = tokenizer_dir
     model = MODELS.build(cfg.model)
-    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-    rate_of = {}
-    for group in optim_wrapper.optimizer.param_groups:
-        for param in group['params']:
-            rate_of[id(param)] = group['lr']
-    for param_name, param in model.named_parameters():
+    lr_of = learning_rate_per_parameter(model, cfg.optim_wrapper)
+    for param_name, param_lr in lr_of.items():
         expected = (question_lr if param_name.startswith('question_encoder.')
                     else lr)
-        assert rate_of[id(param)] == pytest.approx(expected), param_name
+        assert param_lr == pytest.approx(expected), param_name
