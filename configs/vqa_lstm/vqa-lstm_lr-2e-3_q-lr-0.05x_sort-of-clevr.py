@@ -1,6 +1,6 @@
 # vqa-lstm_q-lr-0.1x_sort-of-clevr.py with twice the learning rate for the
 # image side, fusion and head (Adam 2e-3) and the question encoder kept at
-# 1e-4 (0.05x). In a probe of 880k questions the colour spread of the
+# 1e-4 (0.05x). In a probe of 960k questions the colour spread of the
 # question encodings grew twice as fast as at 1e-3 / 0.1x (0.24 vs 0.12
 # for shape questions at 320k questions); the hypothesis was that this
 # spread is what lets the image side learn which object the question asks
