@@ -5,7 +5,7 @@
 # again; with the LayerNorm under 1% were saturated after each of 3
 # epochs. It did not leave the plateau any sooner: the encodings of the six
 # colours became alike all the same (configs/vqa_lstm/README.md; that run
-# was stopped after epoch 3). Kept as the variant to build on.
+# was stopped after epoch 3). Kept so that measurement can be repeated.
 _base_ = ['./vqa-lstm_sort-of-clevr.py']
 
 model = dict(question_encoder=dict(out_norm='LN'))

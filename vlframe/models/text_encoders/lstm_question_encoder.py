@@ -66,7 +66,7 @@ class LSTMQuestionEncoder(BaseModule):
             Jozefowicz et al. (2015) start it at 1 so that the cell keeps
             early words: at PyTorch's init each step forgets half of the
             cell, and "Is the red object on the left?" ends with the
-            colour ~3% of its encoding's spread (~15% with 1.0).
+            colour ~3% of its encoding's spread (~14% with 1.0).
         output: what summarises the question, before the projection:
             ``'hidden_cell'``: final h and c of every layer and direction,
             concatenated (the deeper LSTM Q: 2 x 2 x 512 = 2048);
