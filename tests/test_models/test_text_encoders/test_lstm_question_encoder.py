@@ -229,3 +229,53 @@ def test_out_norm_puts_a_layer_norm_before_the_tanh():
         assert (plain(ids).abs() > 0.99).float().mean() > 0.5
     with pytest.raises(ValueError, match='out_norm'):
         _small(out_norm='BN')
+
+
+def _save_weights(encoder, path):
+    """The file format tools/misc/pretrain_question_encoder.py writes."""
+    torch.save(dict(state_dict=encoder.state_dict(), meta=dict(steps=1)),
+               path)
+
+
+def test_pretrained_weights_replace_the_initialisation(tmp_path):
+    source = _small(forget_bias=1.0)
+    with torch.no_grad():
+        source.lstm.bias_ih_l0.fill_(0.25)  # not what forget_bias would set
+    path = str(tmp_path / 'q.pth')
+    _save_weights(source, path)
+    torch.manual_seed(1)
+    encoder = _small(forget_bias=1.0, pretrained=path)
+    encoder.init_weights()
+    for name, value in source.state_dict().items():
+        assert torch.equal(encoder.state_dict()[name], value), name
+    ids = torch.randint(1, 10, (4, 5))
+    with torch.no_grad():
+        assert torch.equal(encoder(ids), source(ids))
+
+
+def test_frozen_encoder_trains_nothing_and_stays_in_eval_mode(tmp_path):
+    path = str(tmp_path / 'q.pth')
+    _save_weights(_small(out_dropout=0.5), path)
+    encoder = _small(out_dropout=0.5, pretrained=path, frozen=True)
+    encoder.init_weights()
+    assert not any(p.requires_grad for p in encoder.parameters())
+    parent = torch.nn.Sequential(encoder).train()
+    assert parent.training and not encoder.training
+    assert not any(m.training for m in encoder.modules())
+    ids = torch.randint(1, 10, (4, 5))
+    # eval mode: the projection's dropout is off, two calls agree
+    assert torch.equal(encoder(ids), encoder(ids))
+    assert not encoder(ids).requires_grad
+
+
+def test_missing_or_mismatched_pretrained_weights(tmp_path):
+    from vlframe.utils.checkpoint import CheckpointMismatchError
+    missing = str(tmp_path / 'absent.pth')
+    encoder = _small(pretrained=missing)
+    with pytest.raises(FileNotFoundError,
+                       match='absent.pth.*pretrain_question_encoder.py'):
+        encoder.init_weights()
+    other = str(tmp_path / 'other.pth')
+    _save_weights(_small(hidden_size=6), other)
+    with pytest.raises(CheckpointMismatchError, match='shape mismatches'):
+        _small(pretrained=other).init_weights()

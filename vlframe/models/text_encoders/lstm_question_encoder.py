@@ -1,3 +1,4 @@
+import os.path as osp
 from typing import Optional
 
 import torch
@@ -83,6 +84,14 @@ class LSTMQuestionEncoder(BaseModule):
             reaches the LSTM (configs/vqa_lstm/README.md).
         out_dropout: dropout before the projection.
         padding_idx: the [PAD] id (its embedding stays zero).
+        pretrained: a file of this encoder's weights (``state_dict`` with
+            this module's own keys), loaded strictly when the model's
+            weights are initialised (``init_weights``; a resumed or tested
+            checkpoint then overwrites them as usual). It replaces the
+            forget-bias and GloVe initialisation.
+            ``tools/misc/pretrain_question_encoder.py`` writes such a file.
+        frozen: no parameter of the encoder is trained (``requires_grad``
+            off) and it stays in eval mode (no dropout).
     """
 
     def __init__(self,
@@ -103,6 +112,8 @@ class LSTMQuestionEncoder(BaseModule):
                  out_dropout: float = 0.0,
                  out_norm: Optional[str] = None,
                  padding_idx: int = 0,
+                 pretrained: Optional[str] = None,
+                 frozen: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if output not in OUTPUT_MODES:
@@ -168,6 +179,11 @@ class LSTMQuestionEncoder(BaseModule):
             self.load_glove(glove_file, words)
         if freeze_embedding:
             self.embedding.weight.requires_grad_(False)
+        self.pretrained = pretrained
+        self.frozen = frozen
+        if frozen:
+            self.requires_grad_(False)
+            self.train(False)
 
     def _init_forget_bias(self) -> None:
         if self.forget_bias is None:
@@ -199,6 +215,9 @@ class LSTMQuestionEncoder(BaseModule):
 
     def init_weights(self) -> None:
         super().init_weights()
+        if self.pretrained is not None:
+            self._load_pretrained()
+            return
         self._init_forget_bias()
         # the Runner initialises weights after the model is built, and an
         # init_cfg of a parent module may cover the embedding: the GloVe
@@ -206,6 +225,24 @@ class LSTMQuestionEncoder(BaseModule):
         if self._glove_vectors is not None:
             with torch.no_grad():
                 self.embedding.weight.copy_(self._glove_vectors)
+
+    def _load_pretrained(self) -> None:
+        from vlframe.utils.checkpoint import load_model_weights
+        if not osp.isfile(self.pretrained):
+            raise FileNotFoundError(
+                f'LSTMQuestionEncoder: pretrained weights {self.pretrained} '
+                'do not exist; write them with python tools/misc/'
+                'pretrain_question_encoder.py CONFIG (see '
+                'configs/vqa_lstm/README.md)')
+        load_model_weights(self, self.pretrained)
+        print_log(
+            f'LSTMQuestionEncoder: weights loaded from {self.pretrained}'
+            + (' (frozen)' if self.frozen else ''),
+            logger='current')
+
+    def train(self, mode: bool = True) -> 'LSTMQuestionEncoder':
+        # a frozen encoder keeps eval mode when the model is set to train
+        return super().train(mode and not self.frozen)
 
     def forward(self,
                 input_ids: torch.Tensor,
