@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from conftest import REPO, run_tool, tiny_data_options
-from test_train_vqa_lstm import SMALL_MODEL
+from test_train_vqa_lstm import write_small_sort_of_clevr_config
 
 CONFIG = osp.join(REPO, 'configs', 'vqa_lstm',
                   'vqa-lstm_bow-pretrained-q_sort-of-clevr.py')
@@ -30,24 +30,11 @@ tool = _load_tool()
 def small_config(tmp_path):
     """The config with small widths, its own tokenizer and the encoder
     weights read from (and written to) the temp dir."""
-    from vlframe.datasets.text_vocab import (count_words,
-                                             save_bert_tokenizer,
-                                             sort_of_clevr_questions,
-                                             vocab_words)
-    tok = str(tmp_path / 'tokenizer')
-    save_bert_tokenizer(vocab_words(count_words(sort_of_clevr_questions())),
-                        tok)
     weights = str(tmp_path / 'q.pth')
-    config = tmp_path / 'bow-small.py'
-    config.write_text(
-        f"_base_ = ['{CONFIG}']\nTOK = '{tok}'\n" + SMALL_MODEL +
-        f"model['question_encoder']['pretrained'] = '{weights}'\n"
-        "train_pipeline = [dict(type='TokenizeQuestion', tokenizer_dir=TOK),"
-        "\n    dict(type='PackVLInputs', input_keys=('input_ids', ))]\n"
-        "train_dataloader = dict(dataset=dict(pipeline=train_pipeline))\n"
-        "val_dataloader = dict(dataset=dict(pipeline=train_pipeline))\n"
-        "test_dataloader = val_dataloader\n")
-    return str(config), weights
+    config = write_small_sort_of_clevr_config(
+        tmp_path, CONFIG,
+        f"model['question_encoder']['pretrained'] = '{weights}'\n")
+    return config, weights
 
 
 def test_pretrain_then_train_with_the_encoder_frozen(tmp_path, data_root,

@@ -31,7 +31,10 @@ def _scalars(work_dir):
     return [json.loads(line) for line in open(files[0])]
 
 
-def test_sort_of_clevr_english_questions(tmp_path, data_root):
+def write_small_sort_of_clevr_config(tmp_path, base_config, extra=''):
+    """A config inheriting ``base_config`` with SMALL_MODEL, a tokenizer of
+    the generator's questions written into ``tmp_path`` and ``extra``
+    lines; returns its path."""
     from vlframe.datasets.text_vocab import (count_words,
                                              save_bert_tokenizer,
                                              sort_of_clevr_questions,
@@ -41,17 +44,23 @@ def test_sort_of_clevr_english_questions(tmp_path, data_root):
                         tok)
     config = tmp_path / 'vqa-lstm_small.py'
     config.write_text(
-        f"_base_ = ['{SOC_CONFIG}']\nTOK = '{tok}'\n" + SMALL_MODEL +
+        f"_base_ = ['{base_config}']\nTOK = '{tok}'\n" + SMALL_MODEL +
+        extra +
         "train_pipeline = [dict(type='TokenizeQuestion', tokenizer_dir=TOK),"
         "\n    dict(type='PackVLInputs', input_keys=('input_ids', ))]\n"
         "train_dataloader = dict(dataset=dict(pipeline=train_pipeline))\n"
         "val_dataloader = dict(dataset=dict(pipeline=train_pipeline))\n"
         "test_dataloader = val_dataloader\n")
+    return str(config)
+
+
+def test_sort_of_clevr_english_questions(tmp_path, data_root):
+    config = write_small_sort_of_clevr_config(tmp_path, SOC_CONFIG)
     work_dir = str(tmp_path / 'work')
     opts = tiny_data_options(data_root, train_images=40) + [
         'train_cfg.max_epochs=1', 'train_dataloader.batch_size=40'
     ]
-    proc = run_tool('train.py', str(config), '--work-dir', work_dir,
+    proc = run_tool('train.py', config, '--work-dir', work_dir,
                     '--cfg-options', *opts, timeout=120)
     text = proc.stdout + proc.stderr
     # 40 images x 20 questions / batch 40
