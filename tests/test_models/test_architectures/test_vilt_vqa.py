@@ -476,6 +476,27 @@ def test_sort_of_clevr_config_trains_and_tests(tmp_path, monkeypatch):
     assert osp.isfile(osp.join('work', 'epoch_1.pth'))
 
 
+def test_position_std_3_config_changes_only_the_position_scale_and_length():
+    base = Config.fromfile(
+        osp.join(VILT_CONFIGS, 'vilt-tiny_scratch_sort-of-clevr.py'))
+    cfg = Config.fromfile(osp.join(
+        VILT_CONFIGS, 'vilt-tiny_scratch_pos-std-3_12e_sort-of-clevr.py'))
+    assert cfg.model.image_embedding_init_std == 3.0
+    assert cfg.train_cfg.max_epochs == 12
+    # the same warm-up, then the decay to 0 stretched to epoch 12
+    assert cfg.param_scheduler[0] == base.param_scheduler[0]
+    assert cfg.param_scheduler[1].end == 12
+    assert cfg.param_scheduler[1].end_factor == 0.0
+    assert cfg.model.config == base.model.config
+    assert cfg.optim_wrapper == base.optim_wrapper
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    positions = model.vilt.vilt.embeddings.position_embeddings
+    # a normal of std 3 truncated at +-2 std has std 0.88 * 3
+    assert 2.4 < float(positions.std()) < 2.9
+    assert float(positions.abs().max()) <= 6.0
+
+
 def test_vqav2_config_fine_tunes_and_tests_on_a_generated_vqa_set(
         tmp_path, monkeypatch, mlm_dir):
     """vilt-b32_vqav2.py end to end on a generated set in the official VQA
