@@ -73,3 +73,6 @@ def test_bad_arguments():
         pretrain_bag_of_words(_encoder(), QUESTIONS, MASK, steps=0)
     with pytest.raises(ValueError, match=r'\(U, L\)'):
         pretrain_bag_of_words(_encoder(), QUESTIONS, MASK[:, :3], steps=1)
+    with pytest.raises(ValueError, match='no trainable parameter'):
+        pretrain_bag_of_words(_encoder(frozen=True), QUESTIONS, MASK,
+                              steps=1, progress=False)

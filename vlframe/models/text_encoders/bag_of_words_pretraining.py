@@ -72,6 +72,9 @@ def pretrain_bag_of_words(encoder: nn.Module,
     targets = bag_of_words_targets(input_ids, attention_mask,
                                    encoder.vocab_size, (padding_idx, ))
     params = [p for p in encoder.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError('the encoder has no trainable parameter (built '
+                         'with frozen=True?): there is nothing to pre-train')
     optimizer = torch.optim.Adam(params + list(decoder.parameters()), lr=lr)
     num_questions = len(input_ids)
     full_batch = batch_size is None or batch_size >= num_questions
