@@ -70,9 +70,11 @@ def training_question_texts(cfg) -> list:
     return sorted(texts)
 
 
-def tokenize(cfg, texts: list):
-    """(U, L) ids and mask of ``texts``, padded with 0, tokenized as the
-    training pipeline tokenizes them."""
+def tokenize(cfg, texts: list, pad_token_id: int):
+    """(U, L) ids and mask of ``texts``, tokenized as the training pipeline
+    tokenizes them and padded as the data preprocessor pads a batch."""
+    from vlframe.models.data_preprocessors.vl_data_preprocessor import \
+        pad_token_ids
     from vlframe.registry import TRANSFORMS
     steps = [
         t for t in cfg.train_dataloader.dataset.pipeline
@@ -84,16 +86,10 @@ def tokenize(cfg, texts: list):
             f'{len(steps)} TokenizeQuestion steps; this tool needs one')
     tokenize_step = TRANSFORMS.build(steps[0])
     ids = [
-        tokenize_step({tokenize_step.key: text})['input_ids']
+        torch.as_tensor(tokenize_step({tokenize_step.key: text})['input_ids'])
         for text in texts
     ]
-    lengths = torch.tensor([len(i) for i in ids])
-    input_ids = torch.zeros(len(ids), int(lengths.max()), dtype=torch.long)
-    for row, question in enumerate(ids):
-        input_ids[row, :len(question)] = torch.as_tensor(question)
-    attention_mask = (torch.arange(input_ids.shape[1]) <
-                      lengths.unsqueeze(1)).long()  # (U, L)
-    return input_ids, attention_mask
+    return pad_token_ids(ids, pad_token_id)  # 2 x (U, L)
 
 
 def main(argv=None):
@@ -126,7 +122,8 @@ def main(argv=None):
     encoder = MODELS.build(dict(encoder_cfg, pretrained=None, frozen=False))
     encoder.init_weights()
     texts = training_question_texts(cfg)
-    input_ids, attention_mask = tokenize(cfg, texts)
+    padding_idx = encoder.embedding.padding_idx
+    input_ids, attention_mask = tokenize(cfg, texts, padding_idx)
     print(f'{len(texts)} distinct training questions, up to '
           f'{input_ids.shape[1]} tokens; {args.steps} steps')
     from vlframe.models.text_encoders.bag_of_words_pretraining import \
@@ -138,6 +135,7 @@ def main(argv=None):
         steps=args.steps,
         lr=args.lr,
         batch_size=args.batch_size,
+        padding_idx=padding_idx,
         seed=args.seed)
     print(f'loss {stats["loss"]:.4f}, questions reconstructed exactly: '
           f'{stats["exact_reconstruction"] * 100:.2f}%')
