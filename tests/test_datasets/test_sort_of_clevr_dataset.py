@@ -296,3 +296,51 @@ def test_dict_pipeline_without_default_scope(tmp_path, monkeypatch):
         dict(type='SortOfClevrDataset', data_root=str(tmp_path),
              num_images=1, pipeline=[dict(type='PackVLInputs')]))
     assert ds[0]['inputs']['img'].shape == (3, 75, 75)
+
+
+
+@pytest.mark.parametrize('family', ['non_relational', 'relational'])
+def test_question_families_keeps_one_family(tmp_path, family):
+    full = make(tmp_path)
+    part = make(tmp_path, question_families=(family, ))
+    # the same cache file: the filter is applied after loading
+    assert len(npz_files(tmp_path)) == 1
+    assert len(part) == 30  # 10 of each family per image, 3 images
+    infos = [part.get_data_info(i) for i in range(len(part))]
+    assert {info['question_family'] for info in infos} == {family}
+    assert [info['sample_idx'] for info in infos] == list(range(30))
+    # every kept sample is the full set's question of the same id
+    for info in infos:
+        same = full.get_data_info(info['question_id'])
+        assert info['question_text'] == same['question_text']
+        assert info['gt_answer'] == same['gt_answer']
+        assert info['img_idx'] == same['img_idx']
+    ids = [info['question_id'] for info in infos]
+    offset = 0 if family == 'non_relational' else 10
+    assert ids == [img * 20 + offset + q for img in range(3)
+                   for q in range(10)]
+    # the grouped sampler's image of every kept sample
+    assert np.array_equal(part.image_ids(), [i['img_idx'] for i in infos])
+    packed = make(tmp_path, question_families=(family, ),
+                  pipeline=[PackVLInputs()])[29]
+    assert packed['data_samples'].question_id == ids[29]
+
+
+def test_question_families_bad_names_raise(tmp_path, no_generation):
+    with pytest.raises(ValueError, match=r"unknown \['nonrelational'\]"):
+        make(tmp_path, question_families=('nonrelational', ))
+    with pytest.raises(ValueError, match='ternary needs ternary=True'):
+        make(tmp_path, question_families=('ternary', ))
+    with pytest.raises(ValueError, match='empty'):
+        make(tmp_path, question_families=())
+    # a single name is taken as a one-family tuple
+    ds = make(tmp_path, question_families='relational', lazy_init=True)
+    assert ds.question_families == ('relational', )
+
+
+def test_question_families_ternary(tmp_path):
+    ds = make(tmp_path, num_images=2, ternary=True,
+              question_families=('relational', 'ternary'))
+    assert len(ds) == 40
+    assert {ds.get_data_info(i)['question_family']
+            for i in range(40)} == {'relational', 'ternary'}

@@ -4,7 +4,7 @@ import io
 import json
 import os.path as osp
 import zipfile
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.dataset import BaseDataset
@@ -61,6 +61,11 @@ class SortOfClevrDataset(BaseDataset):
         ternary_subtype: -1 random, or 0..2 to force one ternary subtype.
         generate: generate a missing set; with False a missing cache is an
             error (for read-only data directories).
+        question_families: keep only the questions of these families (names
+            from ``FAMILY_NAMES``, e.g. ``('non_relational',)`` for a first
+            training stage on them); None keeps all. The generated set and
+            its cache are the same either way; ``question_id`` stays the
+            question's index in the full set.
         pipeline: transforms applied to each sample.
     """
 
@@ -77,6 +82,7 @@ class SortOfClevrDataset(BaseDataset):
                  ternary: bool = False,
                  ternary_subtype: int = -1,
                  generate: bool = True,
+                 question_families: Optional[Sequence[str]] = None,
                  pipeline: List = [],
                  test_mode: bool = False,
                  lazy_init: bool = False,
@@ -89,6 +95,8 @@ class SortOfClevrDataset(BaseDataset):
             ternary_subtype=int(ternary_subtype),
             generator_version=GENERATOR_VERSION)
         self.generate = generate
+        self.question_families = self._check_families(question_families,
+                                                      ternary)
         # build transforms from vlframe's registry (mmengine's Compose would
         # use the root registry, which needs the vlframe default scope)
         pipeline = [
@@ -96,6 +104,8 @@ class SortOfClevrDataset(BaseDataset):
             for t in pipeline
         ]
         self._arrays: Optional[Dict[str, np.ndarray]] = None
+        # (N,) index into the arrays' questions of every sample
+        self._question_index: Optional[np.ndarray] = None
         super().__init__(
             data_root=data_root,
             pipeline=pipeline,
@@ -103,6 +113,23 @@ class SortOfClevrDataset(BaseDataset):
             lazy_init=lazy_init,
             serialize_data=False,
             **kwargs)
+
+    @staticmethod
+    def _check_families(families: Optional[Sequence[str]],
+                        ternary: bool) -> Optional[tuple]:
+        if families is None:
+            return None
+        if isinstance(families, str):
+            families = (families, )
+        known = FAMILY_NAMES if ternary else FAMILY_NAMES[:2]
+        unknown = [f for f in families if f not in known]
+        if unknown or not families:
+            raise ValueError(
+                f'question_families={tuple(families)!r}: '
+                f'{"unknown " + str(unknown) if unknown else "empty"}; '
+                f'this set has the families {known}'
+                f'{"" if ternary else " (ternary needs ternary=True)"}.')
+        return tuple(families)
 
     # -- cache ------------------------------------------------------------
     @property
@@ -181,6 +208,12 @@ class SortOfClevrDataset(BaseDataset):
             self._arrays = self._load_cache(path)
         else:
             self._arrays = self._generate_and_cache(path)
+        family = self._arrays['question_family']
+        if self.question_families is None:
+            self._question_index = np.arange(len(family))
+        else:
+            codes = [FAMILY_NAMES.index(f) for f in self.question_families]
+            self._question_index = np.flatnonzero(np.isin(family, codes))
         self._fully_initialized = True
 
     def load_data_list(self) -> List[dict]:
@@ -191,10 +224,12 @@ class SortOfClevrDataset(BaseDataset):
     def __len__(self) -> int:
         if not self._fully_initialized:
             self.full_init()
-        return len(self._arrays['answer'])
+        return len(self._question_index)
 
     def get_data_info(self, idx: int) -> dict:
         a = self._arrays
+        sample_idx = idx
+        idx = int(self._question_index[idx])
         img_idx = int(a['question_image'][idx])
         family = int(a['question_family'][idx])
         subtype = int(a['question_subtype'][idx])
@@ -211,15 +246,16 @@ class SortOfClevrDataset(BaseDataset):
             question_family=family_name,
             question_subtype=SUBTYPE_NAMES[family_name][subtype],
             gt_answer=int(a['answer'][idx]),
-            sample_idx=idx)
+            sample_idx=sample_idx)
 
     def image_ids(self) -> np.ndarray:
         """(N,) the image index of every sample (``ImageGroupedSampler``)."""
         self.full_init()
-        return self._arrays['question_image']
+        return self._arrays['question_image'][self._question_index]
 
     @property
     def arrays(self) -> Dict[str, np.ndarray]:
-        """The raw generated arrays (images, objects, questions, answers)."""
+        """The raw generated arrays (images, objects, questions, answers),
+        all questions whatever ``question_families`` keeps."""
         self.full_init()
         return self._arrays
