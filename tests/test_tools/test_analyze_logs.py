@@ -260,3 +260,44 @@ def test_directory_without_scalars(tmp_path):
     assert 'Traceback' not in res.stderr
     assert str(tmp_path) in res.stderr
     assert 'vis_data/scalars.json' in res.stderr
+
+
+def test_plot_curve_chains_the_stages_of_a_schedule(tmp_path):
+    stage1 = write_scalars(tmp_path, make_records(), 'stage1')
+    stage2 = write_scalars(tmp_path, make_records(), 'stage2')
+    tool = load_tool()
+    logs = tool.load_logs([str(stage1), str(stage2)])
+    # 3 epochs of 40 iterations each: stage 2 starts at iteration 120 and
+    # its validation epochs at 3 (its epoch 1 is drawn as epoch 4)
+    assert tool.chain_offsets(logs) == [(0, 0), (120, 3)]
+    out = tmp_path / 'chained.png'
+    res = run('plot_curve', stage1, stage2, '--chain', '--keys', 'loss',
+              'accuracy/overall', '--legend', 'loss', 'overall accuracy',
+              '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert f'plot curve of {stage2}, key: loss (12 points, from x = 120)' \
+        in res.stdout
+    assert (f'plot curve of {stage2}, key: accuracy/overall (3 points, '
+            'from x = 3)') in res.stdout
+    assert_png(out)
+    # one legend entry per key when chained
+    res = run('plot_curve', stage1, stage2, '--chain', '--keys', 'loss',
+              '--legend', 'a', 'b', '--out', tmp_path / 'x.png')
+    assert res.returncode == 1
+    assert 'one per key: the runs are chained' in res.stderr
+
+
+def test_plot_curve_chain_iteration_based_and_mixed(tmp_path):
+    iters1 = write_scalars(tmp_path, make_records(by_epoch=False), 'it1')
+    iters2 = write_scalars(tmp_path, make_records(by_epoch=False), 'it2')
+    tool = load_tool()
+    # validation steps of iteration-based runs are iterations
+    assert tool.chain_offsets(tool.load_logs([str(iters1), str(iters2)])) \
+        == [(0, 0), (120, 120)]
+    epochs = write_scalars(tmp_path, make_records(), 'ep')
+    res = run('plot_curve', epochs, iters1, '--chain', '--out',
+              tmp_path / 'x.png')
+    assert res.returncode == 1
+    assert 'Traceback' not in res.stderr
+    assert 'epoch-based and iteration-based runs cannot be chained' \
+        in res.stderr

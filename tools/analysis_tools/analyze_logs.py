@@ -10,6 +10,11 @@ Usage::
         --keys loss accuracy/relational [--legend run1_loss run1_acc ...] \
         [--title T] [--out curve.png] [--style seaborn-v0_8-whitegrid]
 
+    # the stages of a multi-stage schedule as one curve per key (each run
+    # started from the previous one's checkpoint with load_from)
+    python tools/analysis_tools/analyze_logs.py plot_curve \
+        work_dirs/stage1 work_dirs/stage2 --chain --keys accuracy/overall
+
     # training speed
     python tools/analysis_tools/analyze_logs.py cal_train_time \
         work_dirs/exp/20240101_120000/vis_data/scalars.json [--include-outliers]
@@ -173,6 +178,18 @@ class ScalarLog:
         return self._keys(self.val)
 
     @property
+    def num_epochs(self):
+        """The last epoch the records reach (0 without epochs)."""
+        epochs = [r['epoch'] for r in self.train if is_number(r.get('epoch'))]
+        if self.by_epoch:
+            epochs += [step_of(r) for r in self.val]
+        return max(epochs, default=0)
+
+    @property
+    def num_iters(self):
+        return max((step_of(r) for r in self.train), default=0)
+
+    @property
     def by_epoch(self):
         """Whether validation ``step`` is an epoch: true for epoch-based
         runs (training lines carry ``epoch``) and, as a guess, for files
@@ -235,6 +252,20 @@ def load_logs(paths):
 # ----------------------------------------------------------------------------
 # plot_curve
 # ----------------------------------------------------------------------------
+def chain_offsets(logs):
+    """For ``--chain``: the (iteration, validation step) each run starts
+    from, so that every run continues where the previous one ended."""
+    if len({log.by_epoch for log in logs}) > 1:
+        raise LogError('--chain needs runs of one kind: epoch-based and '
+                       'iteration-based runs cannot be chained')
+    offsets, iters, val_steps = [], 0, 0
+    for log in logs:
+        offsets.append((iters, val_steps))
+        iters += log.num_iters
+        val_steps += log.num_epochs if log.by_epoch else log.num_iters
+    return offsets
+
+
 def resolve_keys(logs, keys):
     """Map every requested key to 'train' or 'val'; the kind is taken from
     the first file that has the key and must agree across files."""
@@ -271,15 +302,19 @@ def plot_curve(logs, args):
     keys = list(OrderedDict.fromkeys(args.keys))  # drop duplicates
     kinds = resolve_keys(logs, keys)
 
-    num_labels = len(logs) * len(keys)
+    # with --chain the runs are drawn one after another as one line per key
+    runs = [logs] if args.chain else [[log] for log in logs]
+    offsets = chain_offsets(logs) if args.chain else [(0, 0)] * len(logs)
+    num_labels = len(runs) * len(keys)
     if args.legend is not None:
         if len(args.legend) != num_labels:
-            raise LogError(
-                f'--legend needs {num_labels} entries (one per file and key, '
-                f'file-major: {len(logs)} file(s) x {len(keys)} key(s)), '
-                f'got {len(args.legend)}')
+            per = ('one per key: the runs are chained' if args.chain else
+                   f'one per file and key, file-major: {len(logs)} file(s) '
+                   f'x {len(keys)} key(s)')
+            raise LogError(f'--legend needs {num_labels} entries ({per}), '
+                           f'got {len(args.legend)}')
         legend = args.legend
-    elif len(logs) == 1:
+    elif len(runs) == 1:
         legend = list(keys)
     else:
         legend = [f'{run_label(log.path)}: {key}' for log in logs
@@ -295,19 +330,32 @@ def plot_curve(logs, args):
               file=sys.stderr)
     for ax, panel in zip(axes[:, 0], panels):
         panel_keys = [k for k in keys if kinds[k] == panel]
-        for i, log in enumerate(logs):
+        for i, run in enumerate(runs):
             for key in panel_keys:
                 label = legend[i * len(keys) + keys.index(key)]
-                xs, ys = log.series(key, panel)
-                joined = (f', {len(log.files)} resumed parts joined'
-                          if len(log.files) > 1 else '')
-                print(f'plot curve of {log.path}, key: {key} '
-                      f'({len(xs)} points{joined})')
+                xs, ys = [], []
+                for log, offset in zip(run, offsets[i:i + len(run)]):
+                    shift = offset[0 if panel == 'train' else 1]
+                    log_xs, log_ys = log.series(key, panel)
+                    xs += [x + shift for x in log_xs]
+                    ys += log_ys
+                    joined = (f', {len(log.files)} resumed parts joined'
+                              if len(log.files) > 1 else '')
+                    after = f', from x = {shift}' if args.chain else ''
+                    print(f'plot curve of {log.path}, key: {key} '
+                          f'({len(log_xs)} points{joined}{after})')
                 if panel == 'train':
                     ax.plot(xs, ys, label=label, linewidth=1.2)
                 else:
                     ax.plot(xs, ys, label=label, linewidth=1.5, marker='o',
                             markersize=4)
+        for j, offset in enumerate(offsets[1:] if args.chain else []):
+            # where a chained run starts (between the last epoch of one
+            # run and the first of the next)
+            shift = offset[0] if panel == 'train' else offset[1] + 0.5 * (
+                val_by_epoch)
+            ax.axvline(shift, color='gray', linestyle='--', linewidth=1,
+                       label='next run starts' if j == 0 else None)
         if panel == 'train':
             ax.set_xlabel('iteration')
             ax.set_title('training')
@@ -407,6 +455,13 @@ def add_plot_parser(subparsers):
         nargs='+',
         default=['loss'],
         help='keys to plot, e.g. loss lr accuracy/overall (default: loss)')
+    parser_plt.add_argument(
+        '--chain',
+        action='store_true',
+        help='draw the runs one after another as one curve per key (the '
+        'stages of a schedule, each started from the previous one\'s '
+        'checkpoint): iterations and epochs of a run continue from where '
+        'the previous run ended')
     parser_plt.add_argument('--title', help='title of the figure')
     parser_plt.add_argument(
         '--legend',
