@@ -22,6 +22,7 @@ from mmengine.optim import OptimWrapper
 from vlframe.datasets.text_vocab import SPECIAL_TOKENS, save_bert_tokenizer
 from vlframe.registry import HOOKS, MODELS, TRANSFORMS
 from vlframe.structures import VLDataSample, stack_answer_targets
+from vlframe.utils.checkpoint import safe_torch_load
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
@@ -441,39 +442,96 @@ def test_vqav2_param_groups_follow_vilt(vqa_dir):
     assert seen == set(names.values())
 
 
-def test_sort_of_clevr_config_trains_and_tests(tmp_path, monkeypatch):
-    """The tiny from-scratch config, on a test-sized set: 2 iterations of
-    training, a validation and a test, with the tokenizer the converter
-    builds."""
-    from mmengine.runner import Runner
-    from vlframe.datasets.text_vocab import (count_words,
-                                             sort_of_clevr_questions,
-                                             vocab_words)
-    # short relative paths: mmengine formats the config with yapf, whose
-    # line-breaking search takes seconds on long absolute paths
-    monkeypatch.chdir(tmp_path)
-    save_bert_tokenizer(
-        vocab_words(count_words(sort_of_clevr_questions())),
-        'tokenizer')
-    cfg = Config.fromfile(
-        osp.join(VILT_CONFIGS, 'vilt-tiny_scratch_sort-of-clevr.py'))
-    assert cfg.model.config.patch_size == 15
+def tiny_sort_of_clevr_cfg(config_name, tokenizer_dir='tokenizer'):
+    """A Sort-of-CLEVR ViLT config shrunk to a test-sized set of 2 train / 1
+    val / 1 test images under ./soc, 1 epoch, work dir ./work."""
+    cfg = Config.fromfile(osp.join(VILT_CONFIGS, config_name))
     for split, images in (('train', 2), ('val', 1), ('test', 1)):
         loader = cfg[f'{split}_dataloader']
         loader.dataset.update(num_images=images, data_root='soc')
         loader.update(batch_size=8, num_workers=0, persistent_workers=False)
         for transform in loader.dataset.pipeline:
             if transform.type == 'TokenizeQuestion':
-                transform.tokenizer_dir = 'tokenizer'
+                transform.tokenizer_dir = tokenizer_dir
     cfg.train_cfg.max_epochs = 1
     cfg.work_dir = 'work'
     cfg.default_hooks.logger.interval = 1
     cfg.log_level = 'WARNING'
+    return cfg
+
+
+def save_sort_of_clevr_tokenizer(out_dir='tokenizer'):
+    from vlframe.datasets.text_vocab import (count_words,
+                                             sort_of_clevr_questions,
+                                             vocab_words)
+    save_bert_tokenizer(
+        vocab_words(count_words(sort_of_clevr_questions())), out_dir)
+
+
+def test_sort_of_clevr_config_trains_and_tests(tmp_path, monkeypatch):
+    """The tiny from-scratch config, on a test-sized set: 2 iterations of
+    training, a validation and a test, with the tokenizer the converter
+    builds."""
+    from mmengine.runner import Runner
+
+    # short relative paths: mmengine formats the config with yapf, whose
+    # line-breaking search takes seconds on long absolute paths
+    monkeypatch.chdir(tmp_path)
+    save_sort_of_clevr_tokenizer()
+    cfg = tiny_sort_of_clevr_cfg('vilt-tiny_scratch_sort-of-clevr.py')
+    assert cfg.model.config.patch_size == 15
     runner = Runner.from_cfg(cfg)
     runner.train()
     metrics = runner.test()
     assert 0 <= metrics['accuracy/non_relational'] <= 100
     assert osp.isfile(osp.join('work', 'epoch_1.pth'))
+
+
+def test_two_stage_configs_train_non_relational_then_all(
+        tmp_path, monkeypatch):
+    """Stage 1 trains on the non-relational questions only; stage 2 starts
+    from stage 1's last checkpoint (the same weights) and trains on all."""
+    from mmengine.runner import Runner
+    monkeypatch.chdir(tmp_path)  # short paths, see the test above
+    save_sort_of_clevr_tokenizer()
+    stage1 = tiny_sort_of_clevr_cfg(
+        'vilt-tiny_scratch_pos-std-3_stage1-non-rel-4e_sort-of-clevr.py')
+    stage2 = tiny_sort_of_clevr_cfg(
+        'vilt-tiny_pos-std-3_stage2-all-8e_sort-of-clevr.py')
+    # the real schedules: 4 epochs, constant after the warm-up; then 8
+    # epochs decaying to 0; the same model in both
+    assert Config.fromfile(osp.join(
+        VILT_CONFIGS, 'vilt-tiny_scratch_pos-std-3_stage1-non-rel-4e_'
+        'sort-of-clevr.py')).train_cfg.max_epochs == 4
+    assert len(stage1.param_scheduler) == 1
+    assert stage2.param_scheduler[1].end == 8
+    assert stage1.model == stage2.model
+    assert stage1.model.image_embedding_init_std == 3.0
+    # stage 2's load_from is where stage 1 writes its last checkpoint
+    assert stage2.load_from == ('work_dirs/vilt-tiny_scratch_pos-std-3_'
+                                'stage1-non-rel-4e_sort-of-clevr/epoch_4.pth')
+    assert stage2.train_dataloader.dataset.get('question_families') is None
+
+    runner = Runner.from_cfg(stage1)
+    dataset = runner.train_dataloader.dataset
+    assert len(dataset) == 20  # the 10 non-relational questions x 2 images
+    assert {dataset.get_data_info(i)['question_family']
+            for i in range(len(dataset))} == {'non_relational'}
+    runner.train()
+    stage1_weights = safe_torch_load(
+        osp.join('work', 'epoch_1.pth'), map_location='cpu')['state_dict']
+
+    stage2.load_from = osp.join('work', 'epoch_1.pth')
+    stage2.work_dir = 'work2'
+    runner = Runner.from_cfg(stage2)
+    assert len(runner.train_dataloader.dataset) == 40
+    runner.load_or_resume()
+    loaded = runner.model.state_dict()
+    assert loaded.keys() == stage1_weights.keys()
+    for key, value in stage1_weights.items():
+        assert torch.equal(loaded[key], value), key
+    runner.train()
+    assert osp.isfile(osp.join('work2', 'epoch_1.pth'))
 
 
 def test_position_std_3_config_changes_only_the_position_scale_and_length():
