@@ -16,15 +16,7 @@ _base_ = ['./vilt-tiny_scratch_sort-of-clevr.py']
 model = dict(image_embedding_init_std=3.0)
 
 param_scheduler = [
-    # warm-up over the first 1,021 steps (a third of an epoch)
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        end_factor=1.0,
-        by_epoch=True,
-        begin=0,
-        end=1 / 3,
-        convert_to_iter_based=True),
+    {{_base_.lr_warmup}},  # a third of an epoch (1,021 steps)
     # then linear decay to 0 at the end of epoch 12
     dict(
         type='LinearLR',

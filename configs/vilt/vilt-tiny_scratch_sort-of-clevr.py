@@ -105,16 +105,18 @@ optim_wrapper = dict(
         type='AdamW', lr=1e-3, betas=(0.9, 0.98), eps=1e-8,
         weight_decay=0.01),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0))
+# warm-up over the first third of an epoch (1,021 steps); the configs that
+# inherit this one and change the schedule start with it too
+lr_warmup = dict(
+    type='LinearLR',
+    start_factor=1e-3,
+    end_factor=1.0,
+    by_epoch=True,
+    begin=0,
+    end=1 / 3,
+    convert_to_iter_based=True)
 param_scheduler = [
-    # warm-up over the first 1,021 steps (a third of an epoch)
-    dict(
-        type='LinearLR',
-        start_factor=1e-3,
-        end_factor=1.0,
-        by_epoch=True,
-        begin=0,
-        end=1 / 3,
-        convert_to_iter_based=True),
+    lr_warmup,
     # then linear decay to 0 at the end of epoch 6
     dict(
         type='LinearLR',
