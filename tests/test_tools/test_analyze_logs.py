@@ -262,42 +262,46 @@ def test_directory_without_scalars(tmp_path):
     assert 'vis_data/scalars.json' in res.stderr
 
 
-def test_plot_curve_chains_the_stages_of_a_schedule(tmp_path):
+
+def test_plus_joins_the_stages_of_a_schedule(tmp_path):
     stage1 = write_scalars(tmp_path, make_records(), 'stage1')
     stage2 = write_scalars(tmp_path, make_records(), 'stage2')
+    other = write_scalars(tmp_path, make_records(), 'other')
     tool = load_tool()
-    logs = tool.load_logs([str(stage1), str(stage2)])
+    log = tool.load_logs([f'{stage1}+{stage2}'])[0]
     # 3 epochs of 40 iterations each: stage 2 starts at iteration 120 and
-    # its validation epochs at 3 (its epoch 1 is drawn as epoch 4)
-    assert tool.chain_offsets(logs) == [(0, 0), (120, 3)]
+    # epoch 3, so its epoch 1 is drawn as epoch 4
+    assert log.starts == [(120, 3)]
+    assert [r['step'] for r in log.val] == [1, 2, 3, 4, 5, 6]
+    assert [r['step'] for r in log.train] == list(range(10, 241, 10))
+    assert [r['epoch'] for r in log.train][11:13] == [3, 4]
+    assert [r['accuracy/overall'] for r in log.val] == pytest.approx(
+        [0.6, 0.7, 0.8] * 2)
+    assert tool.run_label(f'{stage1}+{stage2}') == \
+        'stage1/20240101_120000+stage2/20240101_120000'
     out = tmp_path / 'chained.png'
-    res = run('plot_curve', stage1, stage2, '--chain', '--keys', 'loss',
-              'accuracy/overall', '--legend', 'loss', 'overall accuracy',
-              '--out', out)
+    res = run('plot_curve', f'{stage1}+{stage2}', other, '--keys', 'loss',
+              'accuracy/overall', '--out', out)
     assert res.returncode == 0, res.stderr
-    assert f'plot curve of {stage2}, key: loss (12 points, from x = 120)' \
+    assert 'key: loss (24 points, 2 runs one after another)' in res.stdout
+    assert 'key: accuracy/overall (6 points, 2 runs one after another)' \
         in res.stdout
-    assert (f'plot curve of {stage2}, key: accuracy/overall (3 points, '
-            'from x = 3)') in res.stdout
+    assert f'plot curve of {other}, key: loss (12 points)' in res.stdout
     assert_png(out)
-    # one legend entry per key when chained
-    res = run('plot_curve', stage1, stage2, '--chain', '--keys', 'loss',
-              '--legend', 'a', 'b', '--out', tmp_path / 'x.png')
-    assert res.returncode == 1
-    assert 'one per key: the runs are chained' in res.stderr
 
 
-def test_plot_curve_chain_iteration_based_and_mixed(tmp_path):
+def test_plus_joins_iteration_based_runs_but_not_mixed(tmp_path):
     iters1 = write_scalars(tmp_path, make_records(by_epoch=False), 'it1')
     iters2 = write_scalars(tmp_path, make_records(by_epoch=False), 'it2')
     tool = load_tool()
     # validation steps of iteration-based runs are iterations
-    assert tool.chain_offsets(tool.load_logs([str(iters1), str(iters2)])) \
-        == [(0, 0), (120, 120)]
+    log = tool.load_logs([f'{iters1}+{iters2}'])[0]
+    assert log.starts == [(120, 120)]
+    assert [r['step'] for r in log.val] == [40, 80, 120, 160, 200, 240]
     epochs = write_scalars(tmp_path, make_records(), 'ep')
-    res = run('plot_curve', epochs, iters1, '--chain', '--out',
+    res = run('plot_curve', f'{epochs}+{iters1}', '--out',
               tmp_path / 'x.png')
     assert res.returncode == 1
     assert 'Traceback' not in res.stderr
-    assert 'epoch-based and iteration-based runs cannot be chained' \
+    assert 'epoch-based and iteration-based runs cannot be joined' \
         in res.stderr

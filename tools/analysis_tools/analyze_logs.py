@@ -10,10 +10,11 @@ Usage::
         --keys loss accuracy/relational [--legend run1_loss run1_acc ...] \
         [--title T] [--out curve.png] [--style seaborn-v0_8-whitegrid]
 
-    # the stages of a multi-stage schedule as one curve per key (each run
-    # started from the previous one's checkpoint with load_from)
+    # the stages of a schedule (each run started from the previous one's
+    # checkpoint with load_from) as one run: join their paths with '+'
     python tools/analysis_tools/analyze_logs.py plot_curve \
-        work_dirs/stage1 work_dirs/stage2 --chain --keys accuracy/overall
+        work_dirs/stage1+work_dirs/stage2 work_dirs/other_run \
+        --keys accuracy/overall
 
     # training speed
     python tools/analysis_tools/analyze_logs.py cal_train_time \
@@ -43,6 +44,12 @@ replaces the earlier records from where it starts (its first training
 iteration, and for validation its first epoch, or that iteration in
 iteration-based runs), because a resumed run repeats the work done after its
 checkpoint.
+
+Paths joined by ``+`` (``work_dirs/stage1+work_dirs/stage2``) are runs
+drawn one after another as one run, each continuing from where the previous
+one ended (its iterations and epochs shifted by the previous runs' last
+ones), with a dashed line where each later run starts: the stages of a
+multi-stage schedule.
 """
 import argparse
 import glob
@@ -178,18 +185,6 @@ class ScalarLog:
         return self._keys(self.val)
 
     @property
-    def num_epochs(self):
-        """The last epoch the records reach (0 without epochs)."""
-        epochs = [r['epoch'] for r in self.train if is_number(r.get('epoch'))]
-        if self.by_epoch:
-            epochs += [step_of(r) for r in self.val]
-        return max(epochs, default=0)
-
-    @property
-    def num_iters(self):
-        return max((step_of(r) for r in self.train), default=0)
-
-    @property
     def by_epoch(self):
         """Whether validation ``step`` is an epoch: true for epoch-based
         runs (training lines carry ``epoch``) and, as a guess, for files
@@ -226,6 +221,42 @@ class ScalarLog:
         return xs, ys
 
 
+class ChainedLog(ScalarLog):
+    """Runs drawn one after another as one run (``a+b`` on the command
+    line): the stages of a schedule, each started from the previous one's
+    checkpoint. A later run's iterations continue from the previous runs'
+    last iteration, its epochs (or, iteration-based, its validation
+    iterations) likewise."""
+
+    def __init__(self, path):
+        self.path = path
+        parts = [ScalarLog(p) for p in path.split('+')]
+        if len({part.by_epoch for part in parts}) > 1:
+            raise LogError(f'{path}: epoch-based and iteration-based runs '
+                           'cannot be joined with "+"')
+        self.files = [f for part in parts for f in part.files]
+        self.train, self.val = [], []
+        # (iteration, validation step) where each later run starts
+        self.starts = []
+        iters = val_steps = 0
+        for part in parts:
+            if part is not parts[0]:
+                self.starts.append((iters, val_steps))
+            epochs = val_steps if part.by_epoch else 0
+            self.train += [
+                dict(r, step=step_of(r) + iters, iter=step_of(r) + iters,
+                     **({'epoch': r['epoch'] + epochs} if 'epoch' in r
+                        else {})) for r in part.train]
+            self.val += [dict(r, step=step_of(r) + val_steps)
+                         for r in part.val]
+            part_iters = max((step_of(r) for r in part.train), default=0)
+            iters += part_iters
+            val_steps += max(
+                [step_of(r) for r in part.val] +
+                [r['epoch'] for r in part.train if 'epoch' in r]
+                if part.by_epoch else [part_iters], default=0)
+
+
 def _shorten(text, width=80):
     return text if len(text) <= width else text[:width - 3] + '...'
 
@@ -233,7 +264,9 @@ def _shorten(text, width=80):
 def run_label(path):
     """A short name for a run: ``<exp>/<timestamp>`` for the usual
     ``work_dirs/<exp>/<timestamp>/vis_data/scalars.json`` layout, ``<exp>``
-    for a work_dir."""
+    for a work_dir; the runs' names joined by ``+`` for a chain."""
+    if '+' in path and not osp.exists(path):
+        return '+'.join(run_label(p) for p in path.split('+'))
     if osp.isdir(path):
         return osp.basename(osp.normpath(path))
     parts = osp.normpath(osp.abspath(path)).split(os.sep)
@@ -246,26 +279,15 @@ def run_label(path):
 
 
 def load_logs(paths):
-    return [ScalarLog(p) for p in paths]
+    return [
+        ChainedLog(p) if '+' in p and not osp.exists(p) else ScalarLog(p)
+        for p in paths
+    ]
 
 
 # ----------------------------------------------------------------------------
 # plot_curve
 # ----------------------------------------------------------------------------
-def chain_offsets(logs):
-    """For ``--chain``: the (iteration, validation step) each run starts
-    from, so that every run continues where the previous one ended."""
-    if len({log.by_epoch for log in logs}) > 1:
-        raise LogError('--chain needs runs of one kind: epoch-based and '
-                       'iteration-based runs cannot be chained')
-    offsets, iters, val_steps = [], 0, 0
-    for log in logs:
-        offsets.append((iters, val_steps))
-        iters += log.num_iters
-        val_steps += log.num_epochs if log.by_epoch else log.num_iters
-    return offsets
-
-
 def resolve_keys(logs, keys):
     """Map every requested key to 'train' or 'val'; the kind is taken from
     the first file that has the key and must agree across files."""
@@ -302,19 +324,15 @@ def plot_curve(logs, args):
     keys = list(OrderedDict.fromkeys(args.keys))  # drop duplicates
     kinds = resolve_keys(logs, keys)
 
-    # with --chain the runs are drawn one after another as one line per key
-    runs = [logs] if args.chain else [[log] for log in logs]
-    offsets = chain_offsets(logs) if args.chain else [(0, 0)] * len(logs)
-    num_labels = len(runs) * len(keys)
+    num_labels = len(logs) * len(keys)
     if args.legend is not None:
         if len(args.legend) != num_labels:
-            per = ('one per key: the runs are chained' if args.chain else
-                   f'one per file and key, file-major: {len(logs)} file(s) '
-                   f'x {len(keys)} key(s)')
-            raise LogError(f'--legend needs {num_labels} entries ({per}), '
-                           f'got {len(args.legend)}')
+            raise LogError(
+                f'--legend needs {num_labels} entries (one per file and key, '
+                f'file-major: {len(logs)} file(s) x {len(keys)} key(s)), '
+                f'got {len(args.legend)}')
         legend = args.legend
-    elif len(runs) == 1:
+    elif len(logs) == 1:
         legend = list(keys)
     else:
         legend = [f'{run_label(log.path)}: {key}' for log in logs
@@ -330,32 +348,32 @@ def plot_curve(logs, args):
               file=sys.stderr)
     for ax, panel in zip(axes[:, 0], panels):
         panel_keys = [k for k in keys if kinds[k] == panel]
-        for i, run in enumerate(runs):
+        for i, log in enumerate(logs):
             for key in panel_keys:
                 label = legend[i * len(keys) + keys.index(key)]
-                xs, ys = [], []
-                for log, offset in zip(run, offsets[i:i + len(run)]):
-                    shift = offset[0 if panel == 'train' else 1]
-                    log_xs, log_ys = log.series(key, panel)
-                    xs += [x + shift for x in log_xs]
-                    ys += log_ys
+                xs, ys = log.series(key, panel)
+                if isinstance(log, ChainedLog):
+                    joined = (f', {len(log.starts) + 1} runs one after '
+                              'another')
+                else:
                     joined = (f', {len(log.files)} resumed parts joined'
                               if len(log.files) > 1 else '')
-                    after = f', from x = {shift}' if args.chain else ''
-                    print(f'plot curve of {log.path}, key: {key} '
-                          f'({len(log_xs)} points{joined}{after})')
+                print(f'plot curve of {log.path}, key: {key} '
+                      f'({len(xs)} points{joined})')
                 if panel == 'train':
                     ax.plot(xs, ys, label=label, linewidth=1.2)
                 else:
                     ax.plot(xs, ys, label=label, linewidth=1.5, marker='o',
                             markersize=4)
-        for j, offset in enumerate(offsets[1:] if args.chain else []):
-            # where a chained run starts (between the last epoch of one
-            # run and the first of the next)
-            shift = offset[0] if panel == 'train' else offset[1] + 0.5 * (
-                val_by_epoch)
-            ax.axvline(shift, color='gray', linestyle='--', linewidth=1,
-                       label='next run starts' if j == 0 else None)
+        starts = sorted({start for log in logs
+                         for start in getattr(log, 'starts', [])})
+        for j, (start_iter, start_val) in enumerate(starts):
+            # where a later run of a '+' chain starts: between the last
+            # epoch of one run and the first of the next
+            x = start_iter if panel == 'train' else (
+                start_val + 0.5 if val_by_epoch else start_val)
+            ax.axvline(x, color='gray', linestyle='--', linewidth=1,
+                       label='next run of a "+" chain' if j == 0 else None)
         if panel == 'train':
             ax.set_xlabel('iteration')
             ax.set_title('training')
@@ -449,19 +467,13 @@ def add_plot_parser(subparsers):
         'json_logs',
         nargs='+',
         help='vis_data/scalars.json file(s) written by mmengine, or the '
-        'work_dir of a run (its resumed parts are joined)')
+        'work_dir of a run (its resumed parts are joined); a+b draws run b '
+        'after run a as one run (the stages of a schedule)')
     parser_plt.add_argument(
         '--keys',
         nargs='+',
         default=['loss'],
         help='keys to plot, e.g. loss lr accuracy/overall (default: loss)')
-    parser_plt.add_argument(
-        '--chain',
-        action='store_true',
-        help='draw the runs one after another as one curve per key (the '
-        'stages of a schedule, each started from the previous one\'s '
-        'checkpoint): iterations and epochs of a run continue from where '
-        'the previous run ended')
     parser_plt.add_argument('--title', help='title of the figure')
     parser_plt.add_argument(
         '--legend',
