@@ -3,6 +3,9 @@
 # sort-of-clevr.py, 4 epochs on the non-relational questions) and trains on
 # all questions for 8 epochs. Same model; the optimizer starts afresh
 # (load_from loads the weights only), hence a warm-up again.
+# Measured (2026-12-02, 1 thread; stage 1 11 min + this stage 45 min):
+# 98.30% non-relational, 63.90% relational at epoch 8 (seed 1: 98.25 /
+# 68.55), above the 80% non-relational issue 3 item 7 asks for.
 # Run stage 1 first (configs/vilt/README.md):
 #   OMP_NUM_THREADS=1 python tools/train.py \
 #       configs/vilt/vilt-tiny_scratch_pos-std-3_stage1-non-rel-4e_sort-of-clevr.py

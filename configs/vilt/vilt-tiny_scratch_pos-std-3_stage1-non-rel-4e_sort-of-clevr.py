@@ -9,6 +9,8 @@
 # relational questions but answers "is the red object on the left / at the
 # top?" with a constant through 12 epochs; trained on the non-relational
 # questions alone it reads out the position after ~150-250k questions.
+# Measured (2026-12-02, 11 min with 1 thread): left / top 98.97 / 98.00%,
+# shape 77.94, 92.10% non-relational at epoch 4 (seed 1: 94.65).
 # Validation runs on the whole test set (the metric reports each family).
 _base_ = ['./vilt-tiny_scratch_pos-std-3_12e_sort-of-clevr.py']
 
