@@ -38,6 +38,9 @@ def test_benchmark_prints_both_sides_and_the_ratio_last(
     stdout = proc.stdout
     assert 'page faults/iter' in stdout
     assert 'allocator: M_MMAP_THRESHOLD=' in stdout
+    # the machine is part of the result (docs/benchmarks.md)
+    assert re.search(r'^cpu: .+ usable cores; bf16 flags: ', stdout,
+                     re.MULTILINE)
     for label in ('Runner', 'plain'):
         samples_per_s, ms_per_iter, _ = side_row(stdout, label)
         assert samples_per_s > 0 and ms_per_iter > 0
@@ -62,6 +65,8 @@ def test_benchmark_prints_both_sides_and_the_ratio_last(
 
     results = json.loads(out.read_text())
     assert results['batch_size'] == 8 and results['iters'] == 5
+    assert {'model_name', 'family', 'cores', 'bf16_flags'} <= set(
+        results['cpu'])
     for side in ('runner', 'plain'):
         assert results[side]['samples_per_s'] > 0
         assert results[side]['runs'][0]['samples'] == 5 * 8

@@ -136,6 +136,7 @@ from torch import nn  # noqa: E402
 from vlframe.utils import merge_cfg_options  # noqa: E402
 from vlframe.utils import register_all_modules  # noqa: E402
 from vlframe.utils.cli import load_config, run_tool  # noqa: E402
+from vlframe.utils import cpu_line, describe_cpu  # noqa: E402
 
 
 class BenchmarkError(Exception):
@@ -801,10 +802,11 @@ def main():
     from mmengine.device import get_device
     device = get_device()
     alloc = allocator_report()
+    cpu = describe_cpu()
     results = dict(config=args.config, batch_size=batch_size,
                    warmup=args.warmup, iters=args.iters,
                    repeats=args.repeats, device=device,
-                   torch=torch.__version__,
+                   torch=torch.__version__, cpu=cpu,
                    threads=torch.get_num_threads(), allocator=alloc)
 
     alloc_line = 'allocator: ' + ', '.join(
@@ -818,6 +820,7 @@ def main():
         f'timed iterations, {args.repeats} repeat(s) (median), device '
         f'{device}, torch {torch.__version__}, {torch.get_num_threads()} '
         'threads',
+        cpu_line(cpu),
         alloc_line + '; a freed 64 MiB block reused with '
         f'{alloc["heap_reuse_faults_64mib"]} page faults',
     ]
