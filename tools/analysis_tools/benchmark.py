@@ -133,10 +133,9 @@ from mmengine.hooks import Hook  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 from torch import nn  # noqa: E402
 
-from vlframe.utils import merge_cfg_options  # noqa: E402
-from vlframe.utils import register_all_modules  # noqa: E402
+from vlframe.utils import (cpu_line, describe_cpu,  # noqa: E402
+                           merge_cfg_options, register_all_modules)
 from vlframe.utils.cli import load_config, run_tool  # noqa: E402
-from vlframe.utils import cpu_line, describe_cpu  # noqa: E402
 
 
 class BenchmarkError(Exception):
